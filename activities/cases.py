@@ -1,0 +1,27 @@
+"""Case activities: the projection writes that make the workflow's decisions visible in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import DomainError
+from services.projection import apply_event
+from workflows.contracts import CaseEventIn, RecordResult
+
+
+class CaseActivities:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    @activity.defn(name="cases.record_event")
+    async def record_event(self, event: CaseEventIn) -> RecordResult:
+        """Write status + timeline event + ledger entries in one transaction; a repeat is a no-op."""
+        async with self.sessionmaker() as session:
+            try:
+                applied = await apply_event(session, event)
+            except DomainError as exc:
+                raise ApplicationError(exc.detail, type=exc.code, non_retryable=True) from exc
+            await session.commit()
+        return RecordResult(applied=applied)

@@ -1,0 +1,40 @@
+"""Liveness of the parts Rebound needs, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from api.deps import ResourcesDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz(resources: ResourcesDep) -> JSONResponse:
+    """200 when the database and Temporal answer; 503 naming the part that does not."""
+    body = {"status": "ok", "database": "ok", "temporal": "ok"}
+    try:
+        async with asyncio.timeout(3), resources.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means "not healthy", never a 500
+        body["database"] = f"error: {type(exc).__name__}"
+    try:
+        if resources.temporal is None:
+            raise RuntimeError("no client")
+        async with asyncio.timeout(3):
+            await resources.temporal.service_client.check_health()
+    except Exception as exc:
+        body["temporal"] = f"error: {type(exc).__name__}"
+    healthy = body["database"] == "ok" and body["temporal"] == "ok"
+    body["status"] = "ok" if healthy else "degraded"
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

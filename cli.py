@@ -1,0 +1,223 @@
+"""The `rebound` command: dev, api, worker, sandbox, migrate, demo-data."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from core.settings import ROOT, Settings, new_secret
+
+app = typer.Typer(help="Rebound: returns and after-sales engine.", no_args_is_help=True, add_completion=False)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (alembic upgrade head) to the configured database."""
+    from alembic import command
+    from alembic.config import Config
+
+    settings = _settings()
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = settings.database_url
+    command.upgrade(cfg, "head")
+    typer.echo(f"database migrated: {_redact(settings.database_url)}")
+
+
+@app.command()
+def api() -> None:
+    """Serve the JSON API and pages with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run a Temporal worker with every workflow and activity."""
+    import worker as worker_module
+
+    asyncio.run(worker_module.run(_settings()))
+
+
+@app.command()
+def sandbox() -> None:
+    """Serve the simulated partners (payments, carrier, mail sink) for dev and tests."""
+    import uvicorn
+
+    from sandbox.app import create_app
+    from sandbox.config import SandboxConfig
+
+    settings = _settings()
+    config = SandboxConfig(
+        rebound_base_url=settings.public_base_url,
+        secrets={k: v.get_secret_value() for k, v in settings.partner_secrets.items()},
+        state_path=settings.var_dir / "sandbox.db",
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+    )
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(create_app(config), host="127.0.0.1", port=settings.sandbox_port, log_level="warning")
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load demo orders, staff users (one per role) and an integration key; print the credentials."""
+    settings = _settings()
+    creds = asyncio.run(_load_demo(settings))
+    _print_credentials(settings, creds)
+
+
+async def _load_demo(settings: Settings) -> dict[str, Any]:
+    import httpx
+
+    from db.session import create_engine, create_sessionmaker
+    from services import demo
+
+    async def charge(amount: int, currency: str, reference: str) -> str | None:
+        try:
+            async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=5) as http:
+                got = await http.post(
+                    "/payments/charges",
+                    json={"amount": amount, "currency": currency, "reference": reference},
+                )
+                got.raise_for_status()
+                return str(got.json()["id"])
+        except httpx.HTTPError:
+            return None  # no sandbox running: the order simply has no provider charge
+
+    path = settings.var_dir / "credentials.json"
+    stored: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+    try:
+        async with sessions() as session:
+            count = await demo.load_orders(session, charge)
+            bootstrap_pw = settings.bootstrap_password.get_secret_value() if settings.bootstrap_password else None
+            users = await demo.ensure_staff(session, bootstrap_pw, lambda: new_secret())
+            raw_key = settings.bootstrap_api_key.get_secret_value() if settings.bootstrap_api_key else None
+            key = await demo.ensure_api_key(session, raw_key or stored.get("api_key"))
+            await session.commit()
+    finally:
+        await engine.dispose()
+    previous_users: dict[str, str] = stored.get("users") or {}
+    creds: dict[str, Any] = {"api_key": key, "users": {**previous_users, **users}, "orders": count}
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(creds, indent=2))
+    path.chmod(0o600)
+    return creds
+
+
+def _print_credentials(settings: Settings, creds: dict[str, Any]) -> None:
+    typer.echo(
+        f"demo orders loaded: {creds['orders']} (e.g. CN-1001 li.wei@example.cn, DE-4001 anna.schmidt@example.de)"
+    )
+    typer.echo(f"integration API key (all scopes): {creds['api_key']}")
+    for role, password in (creds.get("users") or {}).items():
+        typer.echo(f"staff user {role:<10} password {password}")
+    typer.echo(f"(kept in {settings.var_dir / 'credentials.json'}; demo credentials, never for production)")
+
+
+@app.command()
+def dev(
+    fresh: Annotated[bool, typer.Option(help="Delete var/ first (all local data)")] = False,
+) -> None:
+    """Start the whole embedded stack: Temporal, migrations, sandbox, demo data, worker, API. Ctrl-C stops it."""
+    from core.devstack import Stack, port_open
+    from core.temporal import SEARCH_ATTRIBUTES, cli_path
+
+    settings = _settings()
+    if fresh and settings.var_dir.exists():
+        import shutil
+
+        shutil.rmtree(settings.var_dir)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    host, _, port = settings.temporal_address.rpartition(":")
+    for name, p in (
+        ("Temporal", int(port)),
+        ("API", settings.api_port),
+        ("sandbox", settings.sandbox_port),
+    ):
+        if port_open("127.0.0.1", p):
+            typer.echo(f"port {p} ({name}) is already in use: is another `rebound dev` running?", err=True)
+            raise typer.Exit(1)
+    stack = Stack(settings.var_dir / "logs")
+    me = [sys.executable, "-m", "cli"]
+    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        temporal_cmd = [
+            cli_path("temporal"),
+            "server",
+            "start-dev",
+            "--ip",
+            host or "127.0.0.1",
+            "--port",
+            port,
+            "--ui-port",
+            str(settings.temporal_ui_port),
+            "--namespace",
+            settings.temporal_namespace,
+            "--db-filename",
+            str(settings.var_dir / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+            "--log-level",
+            "warn",
+        ]
+        for name, kind in SEARCH_ATTRIBUTES.items():
+            temporal_cmd += ["--search-attribute", f"{name}={kind}"]
+        stack.start("temporal", temporal_cmd)
+        migrate()
+        stack.start("sandbox", [*me, "sandbox"], env=env)
+        stack.wait_port("sandbox", "127.0.0.1", settings.sandbox_port)
+        stack.wait_port("temporal", "127.0.0.1", int(port))
+        creds = asyncio.run(_load_demo(settings))
+        stack.start("worker", [*me, "worker"], env=env)
+        stack.start("api", [*me, "api"], env=env)
+        stack.wait_port("api", "127.0.0.1", settings.api_port)
+        _print_credentials(settings, creds)
+        typer.echo("")
+        typer.echo(f"API and pages   {settings.public_base_url}  (OpenAPI docs: {settings.public_base_url}/docs)")
+        typer.echo(f"health          {settings.public_base_url}/healthz")
+        typer.echo(f"sandbox         {settings.sandbox_url}  (mail: {settings.sandbox_url}/mail/messages)")
+        typer.echo(f"Temporal UI     http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {settings.temporal_address})")
+        typer.echo(f"logs            {stack.log_dir}/")
+        typer.echo("Ctrl-C stops everything.")
+        stack.watch()
+    except KeyboardInterrupt:
+        typer.echo("\nstopping…")
+    finally:
+        stack.stop()
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

