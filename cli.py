@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from typing import Annotated, Any
 
@@ -158,6 +159,7 @@ def dev(
             typer.echo(f"port {p} ({name}) is already in use: is another `rebound dev` running?", err=True)
             raise typer.Exit(1)
     stack = Stack(settings.var_dir / "logs")
+    _stop_on_signals()
     me = [sys.executable, "-m", "cli"]
     env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     try:
@@ -205,7 +207,20 @@ def dev(
     except KeyboardInterrupt:
         typer.echo("\nstopping…")
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
         stack.stop()
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, kill and a closed terminal all stop the stack the same way (even when started in the background,
+    where SIGINT arrives ignored)."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
 
 
 def _redact(url: str) -> str:
