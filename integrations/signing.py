@@ -1,0 +1,58 @@
+"""Verify partner webhooks: HMAC-SHA256 over the timestamp and the raw body, within a replay window."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+HEADER = "Rebound-Signature"
+SCHEME = "v1"
+
+
+class InvalidSignature(Exception):
+    """The webhook cannot be trusted: missing, malformed, wrong, or too old/new a signature."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _mac(secret: str, body: bytes, timestamp: int) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def sign(secret: str, body: bytes, *, now: int) -> str:
+    """The header value a partner sends for `body` at `now` (unix seconds)."""
+    return f"t={now},{SCHEME}={_mac(secret, body, now)}"
+
+
+def _parse(header: str) -> tuple[int, list[str]]:
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep or not value:
+            raise InvalidSignature("malformed signature header")
+        if key == "t":
+            if not value.isdigit() or timestamp is not None:
+                raise InvalidSignature("malformed timestamp")
+            timestamp = int(value)
+        elif key == SCHEME:
+            candidates.append(value)
+        # Unknown schemes are skipped so a partner can add a newer one without breaking us.
+    if timestamp is None or not candidates:
+        raise InvalidSignature("malformed signature header")
+    return timestamp, candidates
+
+
+def verify(secret: str, header: str | None, body: bytes, *, now: int, tolerance_s: int = 300) -> None:
+    """Raise InvalidSignature unless `header` signs exactly `body` with `secret` within the window."""
+    if not header:
+        raise InvalidSignature("missing signature")
+    timestamp, candidates = _parse(header)
+    if abs(now - timestamp) > tolerance_s:
+        raise InvalidSignature("timestamp outside the tolerance window")
+    expected = _mac(secret, body, timestamp)
+    # Several v1 values may be present while a partner rotates its secret; any one may match.
+    if not any(hmac.compare_digest(expected, c) for c in candidates):
+        raise InvalidSignature("signature mismatch")

@@ -1,0 +1,66 @@
+"""What every sandbox route reaches: config, books, faults, webhook sender, mail box."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from babel.numbers import get_currency_precision, list_currencies
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from sandbox.config import SandboxConfig
+from sandbox.faults import FaultBook
+from sandbox.mail import MailBox
+from sandbox.store import Store
+from sandbox.webhooks import Jobs, WebhookSender
+
+
+@dataclass
+class Sandbox:
+    config: SandboxConfig
+    store: Store
+    faults: FaultBook
+    webhooks: WebhookSender
+    jobs: Jobs
+    mail: MailBox
+
+    async def quiet(self) -> None:
+        """Wait until no deferred work and no webhook is left: everything Rebound will be told, was."""
+        while True:
+            await self.jobs.wait_idle()
+            await self.webhooks.wait_idle()
+            if self.jobs.idle and self.webhooks.idle:
+                return
+
+
+async def get_sandbox(request: Request) -> Sandbox:  # async: no threadpool hop per request
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
+
+
+SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]
+
+
+def error(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    """Canonical hash of a request body: the same key must come back with the same request."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def is_currency(code: str) -> bool:
+    return code in list_currencies()
+
+
+def exponent(currency: str) -> int:
+    return int(get_currency_precision(currency))
