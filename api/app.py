@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.json import health, orders
+from api.json import auth, health, orders, webhooks
 from api.middleware import BodyLimit, Metrics
 from api.resources import Resources
 from core import temporal
@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(orders.router)
+    app.include_router(webhooks.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)
     return app

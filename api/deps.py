@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,7 +13,8 @@ from temporalio.client import Client
 
 from api.resources import Resources
 from core.settings import Settings
-from domain.errors import Unauthorized
+from domain.errors import Forbidden, Unauthorized
+from services import tokens
 from services.access import Integration, authenticate_key
 
 
@@ -48,8 +51,26 @@ def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send an API key as 'Authorization: Bearer <key>'", code="missing_credentials")
+        raise Unauthorized("send credentials as 'Authorization: Bearer <token or API key>'", code="missing_credentials")
     return token.strip()
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    role: str
+
+
+def staff(*roles: str) -> Callable[..., Coroutine[Any, Any, Staff]]:
+    """Dependency: the signed-in staff member, who must hold one of `roles` (admin always may)."""
+
+    async def dependency(request: Request, settings: SettingsDep) -> Staff:
+        claims = tokens.read(settings.session_secret.get_secret_value(), _bearer(request), now=int(time.time()))
+        if roles and claims.role not in roles and claims.role != "admin":
+            raise Forbidden(f"the {claims.role} role may not do this", code="role_forbidden")
+        return Staff(claims.subject, claims.role)
+
+    return dependency
 
 
 def integration(scope: str) -> Callable[..., Coroutine[Any, Any, Integration]]:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 
 STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 422),
@@ -17,6 +17,7 @@ STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (Unauthorized, 401),
     (Forbidden, 403),
+    (RateLimited, 429),
 ]
 HTTP_CODES = {
     400: "bad_request",

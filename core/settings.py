@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +17,30 @@ DEMO_MARK = "demo-only-"
 
 def _demo(name: str) -> SecretStr:
     return SecretStr(f"{DEMO_MARK}{name}")
+
+
+class Warehouse(BaseModel):
+    """A receiving warehouse: return labels are addressed to it."""
+
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    phone: str | None = None
+
+
+DEFAULT_WAREHOUSES = {
+    "CN": Warehouse(
+        name="Rebound Returns CN", line1="88 Jinke Rd, Pudong", city="Shanghai", postal_code="201203", country="CN"
+    ),
+    "DE": Warehouse(
+        name="Rebound Returns EU", line1="Am Windhukkai 2", city="Hamburg", postal_code="20457", country="DE"
+    ),
+    "US": Warehouse(
+        name="Rebound Returns US", line1="1200 E Carson St", city="Carson", postal_code="90745", country="US"
+    ),
+}
 
 
 class Settings(BaseSettings):
@@ -53,6 +77,8 @@ class Settings(BaseSettings):
     bootstrap_password: SecretStr | None = None
 
     max_body_bytes: int = 1_000_000
+    warehouses: dict[str, Warehouse] = Field(default_factory=lambda: dict(DEFAULT_WAREHOUSES))
+    default_warehouse: str = "CN"  # markets without a warehouse of their own send returns here (cross-border)
     policy_file: Path = ROOT / "domain" / "policies" / "default.json"
 
     @model_validator(mode="after")
@@ -79,6 +105,9 @@ class Settings(BaseSettings):
         ]
         items += [(f"partner_secrets.{k}", v.get_secret_value()) for k, v in self.partner_secrets.items()]
         return items
+
+    def warehouse_for(self, country: str) -> Warehouse:
+        return self.warehouses.get(country) or self.warehouses[self.default_warehouse]
 
     def partner_secret(self, partner: str) -> str:
         return self.partner_secrets[partner].get_secret_value()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ApiKey, StaffUser
 from db.repositories.access import get_api_key_by_hash, get_staff_user
-from domain.errors import Forbidden, InvalidInput, Unauthorized
+from domain.errors import Forbidden, InvalidInput, RateLimited, Unauthorized
 
 SCOPES = ("orders:write", "orders:read", "returns:write", "returns:read", "webhooks")
 ROLES = ("agent", "supervisor", "finance", "admin")
@@ -79,3 +80,25 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+async def login(session: AsyncSession, username: str, password: str, *, now: datetime) -> StaffUser:
+    """Check a staff password; repeated failures lock the account for a while. Flushes the counters."""
+    user = await get_staff_user(session, username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60))
+        raise RateLimited(f"too many failed sign-ins: try again in {minutes} minute(s)", code="account_locked")
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            await session.flush()
+        raise Unauthorized("wrong username or password", code="invalid_credentials")
+    user.failed_logins, user.locked_until = 0, None
+    await session.flush()
+    return user

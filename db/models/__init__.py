@@ -1,7 +1,8 @@
 """All tables, imported together so alembic and the mapper registry see every one."""
 
-from db.models.access import ApiKey, IdempotencyKey, StaffUser
+from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
 from db.models.cases import CaseEvent, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.money import Refund
 from db.models.orders import Customer, Order, OrderLine, Tender
 
 __all__ = [
@@ -9,9 +10,11 @@ __all__ = [
     "CaseEvent",
     "Customer",
     "IdempotencyKey",
+    "InboundEvent",
     "LedgerEntry",
     "Order",
     "OrderLine",
+    "Refund",
     "ReturnCase",
     "ReturnItem",
     "Shipment",

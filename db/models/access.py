@@ -46,3 +46,15 @@ class IdempotencyKey(IdMixin, Base):
     response_status: Mapped[int]
     response_body: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundEvent(IdMixin, Base):
+    """A partner webhook already accepted: a duplicate event id is acknowledged and ignored."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("partner", "event_id"),)
+
+    partner: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
