@@ -1,13 +1,14 @@
 """All tables, imported together so alembic and the mapper registry see every one."""
 
 from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
-from db.models.cases import CaseEvent, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
 from db.models.money import Refund
 from db.models.orders import Customer, Order, OrderLine, Tender
 
 __all__ = [
     "ApiKey",
     "CaseEvent",
+    "Counter",
     "Customer",
     "IdempotencyKey",
     "InboundEvent",
