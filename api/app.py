@@ -6,25 +6,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from temporalio.client import Client
 
 from api import errors
-from api.json import auth, health, orders, webhooks
+from api.json import auth, health, orders, returns, webhooks
 from api.middleware import BodyLimit, Metrics
 from api.resources import Resources
 from core import temporal
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
+from services.policies import load_policy
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+    """The app; `temporal_client` replaces the one built from settings (tests inject theirs)."""
     settings = settings or Settings()
+    policy = load_policy(settings.policy_file)  # a broken policy file stops start-up here, with the reason
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         # Lazy: the API starts (and /healthz reports 503) even while Temporal is still coming up.
-        client = await temporal.connect(settings, lazy=True)
-        app.state.resources = Resources(settings, engine, create_sessionmaker(engine), client)
+        client = temporal_client or await temporal.connect(settings, lazy=True)
+        app.state.resources = Resources(settings, engine, create_sessionmaker(engine), policy, client)
         try:
             yield
         finally:
@@ -40,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(orders.router)
+    app.include_router(returns.router)
     app.include_router(webhooks.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)

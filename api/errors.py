@@ -9,7 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 
 STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 422),
@@ -18,6 +27,7 @@ STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (Unauthorized, 401),
     (Forbidden, 403),
     (RateLimited, 429),
+    (Unavailable, 503),
 ]
 HTTP_CODES = {
     400: "bad_request",

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from core.settings import Settings
+from domain.policy import MerchantPolicy
 
 
 @dataclass
@@ -15,4 +16,5 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    policy: MerchantPolicy
     temporal: Client | None = None

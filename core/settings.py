@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     warehouses: dict[str, Warehouse] = Field(default_factory=lambda: dict(DEFAULT_WAREHOUSES))
     default_warehouse: str = "CN"  # markets without a warehouse of their own send returns here (cross-border)
-    policy_file: Path = ROOT / "domain" / "policies" / "default.json"
+    policy_file: Path = ROOT / "policies" / "default.json"  # the merchant policy document (versioned data)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -40,3 +40,9 @@ class Forbidden(DomainError):
 
 class RateLimited(DomainError):
     code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A dependency (database, Temporal, a partner) is down: try again shortly."""
+
+    code = "unavailable"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import CaseEvent, LedgerEntry
-from db.repositories.cases import lock_case
+from db.models import CaseEvent, LedgerEntry, OrderLine, ReturnCase, ReturnItem, Shipment
+from db.repositories.access import get_staff_user
+from db.repositories.cases import find_refund, find_shipment, lock_case
 from domain.errors import InvalidInput, NotFound
-from workflows.contracts import CaseEventIn
+from domain.inspection import inspect
+from domain.policy import MarketPolicy
+from workflows.contracts import CaseEventIn, InspectedItemIn, RefundUpdate, ShipmentUpdate
 
 
 async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
@@ -44,8 +48,73 @@ async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
             )
             for leg in txn.legs
         )
+    if event.shipment is not None:
+        await _apply_shipment(session, case.id, event.shipment)
+    for update in event.refunds:
+        await _apply_refund(session, case.id, update)
+    if event.inspection:
+        await _apply_inspection(session, case, event.inspection)
+    if event.sla_due_at is not None or event.clear_sla:
+        case.sla_due_at = event.sla_due_at
+    if event.escalated is not None:
+        case.escalated = event.escalated
+    if event.assignee is not None:
+        case.assignee_id = await _staff_id(session, event.assignee)
     if event.status is not None:
         case.status = event.status
     case.last_event_seq = event.seq
     await session.flush()
     return True
+
+
+async def _apply_shipment(session: AsyncSession, case_id: int, update: ShipmentUpdate) -> None:
+    shipment = await find_shipment(session, update.tracking_number)
+    if shipment is None:
+        shipment = Shipment(
+            case_id=case_id,
+            direction=update.direction,
+            carrier=update.carrier,
+            tracking_number=update.tracking_number,
+            events=[],
+        )
+        session.add(shipment)
+    shipment.status = update.status
+    shipment.label_url = update.label_url or shipment.label_url
+    if update.event is not None:
+        shipment.events = [*shipment.events, update.event]  # a new list, so the JSON column is seen as changed
+
+
+async def _apply_refund(session: AsyncSession, case_id: int, update: RefundUpdate) -> None:
+    refund = await find_refund(session, update.idempotency_key)
+    if refund is None or refund.case_id != case_id:
+        raise NotFound(f"no refund {update.idempotency_key} on this case", code="refund_not_found")
+    refund.status = update.status
+    refund.provider_refund_id = update.provider_refund_id or refund.provider_refund_id
+    refund.failure_reason = update.failure_reason
+
+
+async def _staff_id(session: AsyncSession, username: str) -> int | None:
+    if not username:
+        return None
+    user = await get_staff_user(session, username)
+    if user is None:
+        raise NotFound(f"no staff user {username}", code="staff_not_found")
+    return user.id
+
+
+async def _apply_inspection(session: AsyncSession, case: ReturnCase, graded: list[InspectedItemIn]) -> None:
+    """Store each grade with the disposition the policy snapshot gives it (restock, open box, ...)."""
+    market = MarketPolicy.model_validate(case.policy_snapshot)
+    statutory = {i["line_id"]: bool(i.get("statutory")) for i in (case.eligibility or {}).get("items", [])}
+    by_line = {g.line_id: g for g in graded}
+    rows = await session.execute(
+        select(ReturnItem, OrderLine.line_id)
+        .join(OrderLine, OrderLine.id == ReturnItem.order_line_id)
+        .where(ReturnItem.case_id == case.id)
+    )
+    for item, line_id in rows:
+        verdict = by_line.get(line_id)
+        if verdict is None:
+            continue
+        outcome = inspect(verdict.grade, reason=item.reason, market=market, statutory=statutory.get(line_id, False))
+        item.grade, item.inspection_notes, item.disposition = verdict.grade, verdict.notes, outcome.disposition.value

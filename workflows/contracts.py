@@ -29,6 +29,32 @@ class LedgerTxn(BaseModel):
         return all(v == 0 for v in totals.values())
 
 
+class ShipmentUpdate(BaseModel):
+    """A shipment created or moved; carrier events are appended to its history, never replace it."""
+
+    tracking_number: str
+    direction: str = "return"
+    carrier: str = "sandbox"
+    status: str
+    label_url: str | None = None
+    event: dict[str, Any] | None = None
+
+
+class RefundUpdate(BaseModel):
+    """The provider's answer for one refund part, keyed by our idempotency key."""
+
+    idempotency_key: str
+    status: str  # pending | succeeded | failed
+    provider_refund_id: str | None = None
+    failure_reason: str | None = None
+
+
+class InspectedItemIn(BaseModel):
+    line_id: str
+    grade: str
+    notes: str | None = None
+
+
 class CaseEventIn(BaseModel):
     """A numbered timeline event; `status` set means the case moves to it in the same transaction."""
 
@@ -40,7 +66,151 @@ class CaseEventIn(BaseModel):
     status: str | None = None
     data: dict[str, Any] = {}
     ledger: list[LedgerTxn] = []
+    shipment: ShipmentUpdate | None = None
+    refunds: list[RefundUpdate] = []
+    sla_due_at: datetime | None = None  # the SLA clock now running (shown in queues)
+    clear_sla: bool = False
+    escalated: bool | None = None
+    assignee: str | None = None  # staff username; "" unassigns
+    inspection: list[InspectedItemIn] = []  # grades per line; the projection derives each disposition
 
 
 class RecordResult(BaseModel):
     applied: bool  # False: this event (or a later one) was already applied
+
+
+# --- the case workflow ---------------------------------------------------------------------------------------
+
+
+def case_workflow_id(case_number: str) -> str:
+    return f"return-{case_number}"
+
+
+def refund_workflow_id(case_number: str, n: int) -> str:
+    return f"refund-{case_number}-{n}"
+
+
+def refund_part_key(case_number: str, n: int, tender_position: int) -> str:
+    """The provider idempotency key of one tender's share of refund n: stable across retries and crashes."""
+    return f"{refund_workflow_id(case_number, n)}-{tender_position}"
+
+
+def refund_workflow_id_for_key(idempotency_key: str) -> str:
+    return idempotency_key.rsplit("-", 1)[0]
+
+
+class CaseTimers(BaseModel):
+    """Durations in seconds, taken from the case's policy snapshot when the case opened."""
+
+    ship_by_s: int
+    ship_by_reminder_s: int  # how long before the ship-by deadline the customer is reminded
+    review_sla_s: int
+    inspection_sla_s: int
+    refund_deadline_s: int  # from receipt of the goods (CN 7 days, EU 14 days from the withdrawal notice)
+
+
+class CaseStart(BaseModel):
+    case_number: str
+    market: str
+    currency: str
+    resolution: str
+    decision: str  # approve | review | reject, from the eligibility check
+    reasons: list[str] = []
+    returnless: bool = False  # keep_it: refund without shipping the goods back
+    timers: CaseTimers
+    first_seq: int = 2  # event 1 ("requested") is written with the case row
+
+
+class CarrierEvent(BaseModel):
+    event_id: str
+    tracking_number: str
+    status: str  # label_created | picked_up | in_transit | delivered | exception | lost | damaged
+    occurred_at: datetime
+    location: str | None = None
+
+
+class ProviderRefundEvent(BaseModel):
+    event_id: str
+    idempotency_key: str
+    status: str  # succeeded | failed
+    provider_refund_id: str | None = None
+    failure_reason: str | None = None
+
+
+class Action(BaseModel):
+    """An agent's or customer's action on a case; `actor` is 'customer' or a staff username."""
+
+    actor: str
+    reason: str | None = None
+
+
+class InspectedItem(InspectedItemIn):
+    """A warehouse verdict on one returned line: grade A | B | C | D | X."""
+
+
+class Inspection(BaseModel):
+    actor: str
+    items: list[InspectedItem]
+
+
+class Note(BaseModel):
+    actor: str
+    text: str
+
+
+class CaseView(BaseModel):
+    """What the `status` query answers."""
+
+    case_number: str
+    status: str
+    seq: int
+    tracking_number: str | None
+    escalations: list[str]
+
+
+class LabelOut(BaseModel):
+    tracking_number: str
+    label_url: str
+    carrier: str
+
+
+class ReserveIn(BaseModel):
+    case_number: str
+    n: int
+    grades: dict[str, str] = {}  # line_id -> grade; empty means a returnless (keep_it) refund
+
+
+class RefundPart(BaseModel):
+    idempotency_key: str
+    tender_type: str
+    charge_id: str | None
+    amount_minor: int
+    currency: str
+    via_provider: bool  # card/wallet go back through the payment provider; the rest are re-credited here
+
+
+class RefundPlan(BaseModel):
+    case_number: str
+    n: int
+    kind: str  # refund | store_credit
+    parts: list[RefundPart]
+    breakdown: dict[str, Any] = {}
+
+    @property
+    def total_minor(self) -> int:
+        return sum(p.amount_minor for p in self.parts)
+
+
+class ProviderRefund(BaseModel):
+    id: str
+    status: str
+    failure_reason: str | None = None
+
+
+class RefundOutcome(BaseModel):
+    plan: RefundPlan
+    results: list[RefundUpdate]
+
+    @property
+    def succeeded(self) -> bool:
+        return all(r.status == "succeeded" for r in self.results)

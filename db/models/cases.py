@@ -35,6 +35,7 @@ class ReturnCase(IdMixin, TimestampMixin, Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     estimate_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     policy_snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    eligibility: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # the answer it was opened with
     customer_token_hash: Mapped[str] = mapped_column(String(64))
     last_event_seq: Mapped[int] = mapped_column(default=0)  # idempotent projection: highest event applied
     workflow_started: Mapped[bool] = mapped_column(default=False, index=True)
@@ -57,6 +58,8 @@ class ReturnItem(IdMixin, Base):
     quantity: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
+    eligible: Mapped[bool] = mapped_column(default=True)
+    refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     grade: Mapped[str | None] = mapped_column(String(1))
     inspection_notes: Mapped[str | None] = mapped_column(Text)
     disposition: Mapped[str | None] = mapped_column(String(32))
@@ -104,3 +107,12 @@ class LedgerEntry(IdMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     reference: Mapped[str | None] = mapped_column(String(120), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Counter(Base):
+    """Named counters (case numbers per year): an UPDATE ... RETURNING serialises concurrent callers."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

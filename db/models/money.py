@@ -13,6 +13,8 @@ class Refund(IdMixin, TimestampMixin, Base):
     __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("return_cases.id", ondelete="CASCADE"), index=True)
+    n: Mapped[int]  # the case's refund number (refund-<case>-<n>); one row per tender it is paid back to
+    tender_position: Mapped[int]
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)  # refund-<case>-<n>-<tender>
     kind: Mapped[str] = mapped_column(String(16))  # refund | store_credit
     tender_type: Mapped[str] = mapped_column(String(16))

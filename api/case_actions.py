@@ -1,0 +1,28 @@
+"""Agent and customer actions reach a case only through its workflow's updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.errors import InvalidTransition, Unavailable
+from workflows.contracts import CaseView, case_workflow_id
+
+
+async def act(temporal: Client, number: str, update: str, arg: Any) -> CaseView:
+    """Run the update; its validator's refusal becomes a 409 with the workflow's own explanation."""
+    handle = temporal.get_workflow_handle(case_workflow_id(number))
+    try:
+        view: CaseView = await handle.execute_update(update, arg, result_type=CaseView)
+    except WorkflowUpdateFailedError as failed:
+        cause = failed.cause
+        message = cause.message if isinstance(cause, ApplicationError) else "this action is not allowed now"
+        raise InvalidTransition(message) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise InvalidTransition("this case is closed: nothing more can be done on it") from None
+        raise Unavailable("the case engine is unavailable; try again shortly") from None
+    return view

@@ -1,0 +1,235 @@
+"""/api/v1/returns: eligibility, create (Idempotency-Key), read, search, and actions through the workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.callers import CallerDep, ReadableCase, require_staff
+from api.case_actions import act
+from api.deps import ResourcesDep, SessionDep, TemporalDep, integration
+from db.repositories.access import get_staff_user
+from domain.errors import Forbidden, InvalidInput
+from services import idempotency
+from services.access import Integration
+from services.case_list import list_cases
+from services.case_views import case_view
+from services.cases import check_eligibility, open_case
+from services.return_input import ReturnInput
+from services.starter import start_case_workflow
+from workflows.contracts import Action, InspectedItem, Inspection, Note
+
+router = APIRouter(prefix="/api/v1/returns", tags=["returns"])
+WRITE = Depends(integration("returns:write"))
+
+
+@router.post("/eligibility")
+async def eligibility(
+    body: ReturnInput, session: SessionDep, resources: ResourcesDep, _key: Annotated[Integration, WRITE]
+) -> dict[str, Any]:
+    """Per item: may it be returned, and if not why; the refund estimate. Changes nothing."""
+    checked = await check_eligibility(session, body, resources.policy, now=datetime.now(UTC))
+    elig = checked.eligibility
+    return {
+        "decision": elig.decision.value,
+        "items": [
+            {
+                "line_id": i.line_id,
+                "quantity": i.quantity,
+                "eligible": i.eligible,
+                "reasons": [{"code": r.code.value, "message": r.text(checked.locale)} for r in i.refusals],
+                "window_ends_at": i.window_ends_at.isoformat() if i.window_ends_at else None,
+            }
+            for i in elig.items
+        ],
+        "refusals": [{"code": r.code.value, "message": r.text(checked.locale)} for r in elig.refusals],
+        "estimate": elig.refund_estimate.as_dict(),
+        "postage_payer": elig.postage_payer.value if elig.postage_payer else None,
+        "returnless": elig.returnless,
+    }
+
+
+@router.post("", status_code=201)
+async def create(
+    body: ReturnInput,
+    session: SessionDep,
+    resources: ResourcesDep,
+    temporal: TemporalDep,
+    _key: Annotated[Integration, WRITE],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    """Open a return case; the same Idempotency-Key and body return the same case, never a second one."""
+    digest = idempotency.request_hash(body.model_dump(mode="json"))
+    key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+    if key and (stored := await idempotency.replay(session, "returns.create", key, digest)):
+        return JSONResponse(stored[1], status_code=stored[0])
+    opened = await open_case(session, body, resources.policy, now=datetime.now(UTC))
+    answer = {
+        "number": opened.case.number,
+        "status": opened.case.status,
+        "customer_token": opened.customer_token,
+        "decision": opened.eligibility.decision.value,
+        "estimate": opened.eligibility.refund_estimate.as_dict(),
+        "items": [
+            {
+                "line_id": i.line_id,
+                "quantity": i.quantity,
+                "eligible": i.eligible,
+                "reasons": [r.text(opened.case.locale) for r in i.refusals],
+            }
+            for i in opened.eligibility.items
+        ],
+    }
+    if key:
+        idempotency.remember(session, "returns.create", key, digest, 201, answer)
+    await session.commit()
+    try:  # only after the commit; if this fails, the worker's sweeper starts it shortly
+        await start_case_workflow(temporal, session, opened.case, resources.settings.temporal_task_queue)
+    except Exception:  # the case is safely stored; the sweeper retries starting it
+        await session.rollback()
+    return JSONResponse(answer, status_code=201)
+
+
+@router.get("")
+async def search(
+    who: CallerDep,
+    session: SessionDep,
+    status: str | None = None,
+    q: str | None = None,
+    assignee: str | None = None,
+    sla: Literal["breached"] | None = None,
+    market: str | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> dict[str, Any]:
+    """Staff (and integrations with returns:read) list and search cases."""
+    if who.kind == "customer" or (who.kind == "integration" and "returns:read" not in who.scopes):
+        raise Forbidden("listing cases needs a staff sign-in or an API key with returns:read", code="forbidden")
+    return await list_cases(
+        session, now=datetime.now(UTC), status=status, q=q, assignee=assignee, sla=sla, market=market, page=page
+    )
+
+
+@router.get("/{number}")
+async def read(case: ReadableCase, session: SessionDep) -> dict[str, Any]:
+    return await case_view(session, case)
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RequiredReason(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class MessageBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    message: str = Field(min_length=1, max_length=4000)
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    username: str = Field(max_length=64)
+
+
+class InspectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[InspectedItem] = Field(min_length=1)
+
+
+async def _after(session: SessionDep, case: ReadableCase) -> dict[str, Any]:
+    await session.refresh(case)  # the update returned after the projection was written
+    return await case_view(session, case)
+
+
+@router.post("/{number}/approve")
+async def approve(
+    case: ReadableCase, who: CallerDep, body: ReasonBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    await act(temporal, case.number, "approve", Action(actor=who.actor, reason=body.reason))
+    return await _after(session, case)
+
+
+@router.post("/{number}/reject")
+async def reject(
+    case: ReadableCase, who: CallerDep, body: RequiredReason, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    await act(temporal, case.number, "reject", Action(actor=who.actor, reason=body.reason))
+    return await _after(session, case)
+
+
+@router.post("/{number}/request-info")
+async def request_info(
+    case: ReadableCase, who: CallerDep, body: MessageBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    await act(temporal, case.number, "request_info", Note(actor=who.actor, text=body.message))
+    return await _after(session, case)
+
+
+@router.post("/{number}/inspection")
+async def inspection(
+    case: ReadableCase, who: CallerDep, body: InspectionBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    view = await case_view(session, case, with_timeline=False)
+    expected = {i["line_id"] for i in view["items"] if i["eligible"]}
+    given = [i.line_id for i in body.items]
+    fields = {
+        f"items.{n}.grade": "use A, B, C, D or X"
+        for n, i in enumerate(body.items)
+        if i.grade not in {"A", "B", "C", "D", "X"}
+    }
+    if fields or sorted(given) != sorted(expected):
+        raise InvalidInput(
+            f"grade each returned line exactly once (lines {', '.join(sorted(expected))}) with A, B, C, D or X",
+            fields=fields or {"items": "grade every returned line once"},
+        )
+    await act(temporal, case.number, "inspect", Inspection(actor=who.actor, items=body.items))
+    return await _after(session, case)
+
+
+@router.post("/{number}/cancel")
+async def cancel(
+    case: ReadableCase, who: CallerDep, body: ReasonBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    """Staff cancel with a reason; the customer (with the case's token) may cancel before pickup."""
+    if who.kind == "integration":
+        raise Forbidden("an integration cannot cancel a case", code="forbidden")
+    if who.kind == "staff":
+        require_staff(who)
+    await act(temporal, case.number, "cancel", Action(actor=who.actor, reason=body.reason))
+    return await _after(session, case)
+
+
+@router.post("/{number}/assign")
+async def assign(
+    case: ReadableCase, who: CallerDep, body: AssignBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    if body.username and await get_staff_user(session, body.username) is None:
+        raise InvalidInput(f"there is no staff user '{body.username}'", fields={"username": "unknown user"})
+    await act(temporal, case.number, "assign", Note(actor=who.actor, text=body.username))
+    return await _after(session, case)
+
+
+@router.post("/{number}/notes")
+async def notes(
+    case: ReadableCase, who: CallerDep, body: NoteBody, temporal: TemporalDep, session: SessionDep
+) -> dict[str, Any]:
+    require_staff(who)
+    await act(temporal, case.number, "note", Note(actor=who.actor, text=body.text))
+    return await _after(session, case)

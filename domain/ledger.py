@@ -1,0 +1,28 @@
+"""Ledger accounts and the balanced legs of each kind of money movement."""
+
+from __future__ import annotations
+
+REFUNDS_EXPENSE = "returns:refunds"
+GOODWILL_EXPENSE = "returns:goodwill"
+
+# Where money goes back to, per tender: the provider's cash, or a balance the merchant owes the customer.
+TENDER_ACCOUNT = {
+    "card": "cash:payment_provider",
+    "wallet": "cash:payment_provider",
+    "gift_card": "liability:gift_cards",
+    "points": "liability:loyalty_points",
+    "store_credit": "liability:store_credit",
+}
+
+
+def refund_legs(
+    tender_type: str, amount_minor: int, currency: str, *, goodwill: bool = False
+) -> list[dict[str, object]]:
+    """Debit the returns expense, credit the tender's account: the two legs sum to zero."""
+    if amount_minor <= 0:
+        raise ValueError("a refund moves a positive amount")
+    expense = GOODWILL_EXPENSE if goodwill else REFUNDS_EXPENSE
+    return [
+        {"account": expense, "amount_minor": amount_minor, "currency": currency},
+        {"account": TENDER_ACCOUNT[tender_type], "amount_minor": -amount_minor, "currency": currency},
+    ]

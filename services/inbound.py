@@ -1,0 +1,39 @@
+"""Partner webhooks already seen, and which case or refund a webhook is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import InboundEvent, ReturnCase, Shipment
+from db.repositories.cases import find_refund
+
+
+async def seen(session: AsyncSession, partner: str, event_id: str) -> bool:
+    stmt = select(InboundEvent.id).where(InboundEvent.partner == partner, InboundEvent.event_id == event_id)
+    return (await session.scalar(stmt)) is not None
+
+
+async def remember(session: AsyncSession, partner: str, event_id: str, payload: dict[str, Any]) -> None:
+    """Record the event id; a concurrent duplicate delivery loses the race harmlessly."""
+    try:
+        async with session.begin_nested():
+            session.add(InboundEvent(partner=partner, event_id=event_id, payload=payload))
+    except IntegrityError:
+        pass
+
+
+async def case_for_tracking(session: AsyncSession, tracking_number: str) -> str | None:
+    stmt = (
+        select(ReturnCase.number)
+        .join(Shipment, Shipment.case_id == ReturnCase.id)
+        .where(Shipment.tracking_number == tracking_number)
+    )
+    return await session.scalar(stmt)
+
+
+async def refund_known(session: AsyncSession, idempotency_key: str) -> bool:
+    return await find_refund(session, idempotency_key) is not None

@@ -1,0 +1,51 @@
+"""The return request contract (API.md): what a customer or storefront sends to open a return."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.reasons import Reason
+from services.order_input import EMAIL
+
+REASONS = ", ".join(r.value for r in Reason)
+
+
+class ReturnItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    line_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(strict=True, gt=0, le=100_000)
+    reason: str
+    comment: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if value not in Reason.__members__.values():
+            raise ValueError(f"unknown reason '{value}'; use one of {REASONS}")
+        return value
+
+
+class ReturnInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    order_number: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=254)
+    items: list[ReturnItemIn] = Field(min_length=1, max_length=100)
+    resolution: Literal["refund", "store_credit", "exchange", "repair", "keep_it"]
+    exchange_items: list[dict[str, str | int]] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise ValueError("is not an email address")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _distinct_lines(self) -> ReturnInput:
+        ids = [i.line_id for i in self.items]
+        duplicate = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicate:
+            raise ValueError(f"line {', '.join(duplicate)} appears more than once: give one quantity per line")
+        return self

@@ -1,0 +1,124 @@
+"""The whole stack in one test process: API app, sandbox partners and a real worker on the real Temporal
+dev server and a real database. HTTP between them goes over in-process ASGI transports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from api.app import create_app
+from core.settings import Settings
+from db.models import LedgerEntry
+from db.session import create_engine, create_sessionmaker
+from integrations.carriers import HttpCarrier
+from integrations.payments import HttpPaymentProvider
+from sandbox.app import create_app as create_sandbox
+from sandbox.config import SandboxConfig
+from services.access import SCOPES, create_api_key
+from tests.support.builders import line, order_payload
+from worker import Partners, build_worker
+from workflows.contracts import CaseView, case_workflow_id
+
+API_KEY = "rk_e2e_all_scopes"
+API_BASE = "http://rebound.test"
+SANDBOX_BASE = "http://sandbox.test"
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    api: httpx.AsyncClient
+    sandbox: httpx.AsyncClient
+    sandbox_app: Any
+    sessionmaker: async_sessionmaker[AsyncSession]
+    temporal: Client
+    orders: list[str] = field(default_factory=list)
+
+    async def order(self, *, amount: int = 10_000, quantity: int = 1, **kwargs: Any) -> dict[str, Any]:
+        """An order paid by card with a real charge at the sandbox provider."""
+        lines = kwargs.pop("lines", None) or [line("L1", unit_price=amount, quantity=quantity)]
+        body = order_payload(lines=lines, **kwargs)
+        total = body["tenders"][0]["amount"]
+        charge = await self.sandbox.post("/payments/charges", json={"amount": total, "currency": body["currency"]})
+        assert charge.status_code == 201, charge.text
+        body["tenders"][0]["provider_charge_id"] = charge.json()["id"]
+        created = await self.api.post("/api/v1/orders", json=body)
+        assert created.status_code == 201, created.text
+        return body
+
+    async def open_return(self, order: dict[str, Any], *, reason: str = "changed_mind", resolution: str = "refund",
+                          items: list[dict[str, Any]] | None = None, key: str | None = None) -> httpx.Response:
+        items = items or [{"line_id": li["id"], "quantity": li["quantity"], "reason": reason} for li in order["lines"]]
+        body = {"order_number": order["number"], "email": order["customer"]["email"], "items": items,
+                "resolution": resolution}
+        return await self.api.post("/api/v1/returns", json=body,
+                                   headers={"Idempotency-Key": key or str(uuid.uuid4())})
+
+    async def reach(self, number: str, *statuses: str) -> CaseView:
+        """Wait (via the workflow's wait_for_status update, not by polling) until the case is in a status."""
+        handle = self.temporal.get_workflow_handle(case_workflow_id(number))
+        try:
+            view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
+        except (RPCError, WorkflowUpdateFailedError):  # the workflow already finished
+            view = await handle.query("status", result_type=CaseView)
+        assert view.status in statuses, f"{number} is {view.status}, expected {statuses}"
+        return view
+
+    async def case(self, number: str) -> dict[str, Any]:
+        got = await self.api.get(f"/api/v1/returns/{number}")
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    async def advance(self, tracking_number: str, to: str) -> None:
+        """Move the parcel at the carrier; returns once the carrier's webhooks have been delivered."""
+        got = await self.sandbox.post(f"/carrier/shipments/{tracking_number}/advance", json={"to": to})
+        assert got.status_code == 200, got.text
+        await self.sandbox_app.state.sandbox.quiet()
+
+    async def provider_refunds(self, reference: str) -> list[dict[str, Any]]:
+        got = await self.sandbox.get("/payments/refunds", params={"reference": reference})
+        return list(got.json())
+
+    async def ledger_balance(self) -> dict[str, int]:
+        async with self.sessionmaker() as s:
+            rows = await s.execute(select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+                                   .group_by(LedgerEntry.currency))
+            return {cur: int(total) for cur, total in rows}
+
+
+@asynccontextmanager
+async def running_stack(settings: Settings, temporal: Client, *, api_temporal: Client | None = None
+                        ) -> AsyncIterator[Stack]:
+    """Start API, sandbox and worker; stop them in reverse order (workers before the event loop closes)."""
+    async with AsyncExitStack() as stack:
+        engine = create_engine(settings)
+        stack.push_async_callback(engine.dispose)
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as s:
+            await create_api_key(s, "e2e", list(SCOPES), raw=API_KEY)
+            await s.commit()
+        api_app = create_app(settings, temporal_client=api_temporal or temporal)
+        await stack.enter_async_context(api_app.router.lifespan_context(api_app))
+        secrets = {k: v.get_secret_value() for k, v in settings.partner_secrets.items()}
+        sandbox_app = create_sandbox(SandboxConfig(rebound_base_url=API_BASE, secrets=secrets, state_path=None,
+                                                   smtp_port=0, seed=7),
+                                     webhook_transport=httpx.ASGITransport(app=api_app))
+        await stack.enter_async_context(sandbox_app.router.lifespan_context(sandbox_app))
+        sandbox = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE))
+        api = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=api_app), base_url=API_BASE,
+                              headers={"Authorization": f"Bearer {API_KEY}"}))
+        partners = Partners(HttpPaymentProvider(SANDBOX_BASE, client=sandbox), HttpCarrier(SANDBOX_BASE, client=sandbox))
+        worker = build_worker(temporal, settings, sessionmaker, partners)
+        await stack.enter_async_context(worker)
+        yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal)
