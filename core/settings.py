@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     bootstrap_api_key: SecretStr | None = None
     bootstrap_password: SecretStr | None = None
 
+    # Case numbers read <prefix>-<year>-<n>; workflow ids derive from them, so deployments sharing one Temporal
+    # namespace need distinct prefixes.
+    case_prefix: str = Field(default="R", pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     max_body_bytes: int = 1_000_000
     warehouses: dict[str, Warehouse] = Field(default_factory=lambda: dict(DEFAULT_WAREHOUSES))
     default_warehouse: str = "CN"  # markets without a warehouse of their own send returns here (cross-border)

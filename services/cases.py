@@ -98,11 +98,13 @@ async def check_eligibility(
     return Checked(order, market, eligibility, locale)
 
 
-async def open_case(session: AsyncSession, data: ReturnInput, policy: MerchantPolicy, *, now: datetime) -> OpenedCase:
+async def open_case(
+    session: AsyncSession, data: ReturnInput, policy: MerchantPolicy, *, now: datetime, prefix: str = "R"
+) -> OpenedCase:
     """Write the case, its items, the policy snapshot and the 'requested' event. Flushes, never commits."""
     checked = await check_eligibility(session, data, policy, now=now)
     order, elig = checked.order, checked.eligibility
-    number = f"R-{now.year}-{await next_value(session, f'case-{now.year}'):06d}"
+    number = f"{prefix}-{now.year}-{await next_value(session, f'case-{now.year}'):06d}"
     token = secrets.token_urlsafe(24)
     lines = {li.line_id: li for li in order.lines}
     record = _eligibility_record(elig)

@@ -67,7 +67,9 @@ async def create(
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
     if key and (stored := await idempotency.replay(session, "returns.create", key, digest)):
         return JSONResponse(stored[1], status_code=stored[0])
-    opened = await open_case(session, body, resources.policy, now=datetime.now(UTC))
+    opened = await open_case(
+        session, body, resources.policy, now=datetime.now(UTC), prefix=resources.settings.case_prefix
+    )
     answer = {
         "number": opened.case.number,
         "status": opened.case.status,

@@ -16,9 +16,15 @@ from tests.support.stack import Stack, running_stack
 
 @pytest.fixture
 async def e2e_settings(postgres_template: PostgresTemplate, temporal_client: Client, tmp_path: Path) -> Settings:
-    return Settings(env="test", database_url=await postgres_template.new_database(), var_dir=tmp_path,
-                    temporal_address=temporal_client.service_client.config.target_host,
-                    temporal_task_queue=f"e2e-{uuid.uuid4().hex[:10]}")
+    return Settings(
+        env="test",
+        database_url=await postgres_template.new_database(),
+        var_dir=tmp_path,
+        temporal_address=temporal_client.service_client.config.target_host,
+        temporal_task_queue=f"e2e-{uuid.uuid4().hex[:10]}",
+        # Every test has a fresh database but the Temporal server is shared: unique case numbers.
+        case_prefix="T" + uuid.uuid4().hex[:7].upper(),
+    )
 
 
 @pytest.fixture

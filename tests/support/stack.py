@@ -3,6 +3,7 @@ dev server and a real database. HTTP between them goes over in-process ASGI tran
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -23,7 +24,7 @@ from integrations.carriers import HttpCarrier
 from integrations.payments import HttpPaymentProvider
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
-from services.access import SCOPES, create_api_key
+from services.access import SCOPES, create_api_key, create_staff_user
 from tests.support.builders import line, order_payload
 from worker import Partners, build_worker
 from workflows.contracts import CaseView, case_workflow_id
@@ -55,19 +56,30 @@ class Stack:
         assert created.status_code == 201, created.text
         return body
 
-    async def open_return(self, order: dict[str, Any], *, reason: str = "changed_mind", resolution: str = "refund",
-                          items: list[dict[str, Any]] | None = None, key: str | None = None) -> httpx.Response:
+    async def open_return(
+        self,
+        order: dict[str, Any],
+        *,
+        reason: str = "changed_mind",
+        resolution: str = "refund",
+        items: list[dict[str, Any]] | None = None,
+        key: str | None = None,
+    ) -> httpx.Response:
         items = items or [{"line_id": li["id"], "quantity": li["quantity"], "reason": reason} for li in order["lines"]]
-        body = {"order_number": order["number"], "email": order["customer"]["email"], "items": items,
-                "resolution": resolution}
-        return await self.api.post("/api/v1/returns", json=body,
-                                   headers={"Idempotency-Key": key or str(uuid.uuid4())})
+        body = {
+            "order_number": order["number"],
+            "email": order["customer"]["email"],
+            "items": items,
+            "resolution": resolution,
+        }
+        return await self.api.post("/api/v1/returns", json=body, headers={"Idempotency-Key": key or str(uuid.uuid4())})
 
     async def reach(self, number: str, *statuses: str) -> CaseView:
         """Wait (via the workflow's wait_for_status update, not by polling) until the case is in a status."""
         handle = self.temporal.get_workflow_handle(case_workflow_id(number))
         try:
-            view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
+            async with asyncio.timeout(60):  # a case stuck elsewhere fails the test instead of hanging the suite
+                view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
         except (RPCError, WorkflowUpdateFailedError):  # the workflow already finished
             view = await handle.query("status", result_type=CaseView)
         assert view.status in statuses, f"{number} is {view.status}, expected {statuses}"
@@ -84,20 +96,34 @@ class Stack:
         assert got.status_code == 200, got.text
         await self.sandbox_app.state.sandbox.quiet()
 
+    async def staff(self, role: str = "agent") -> dict[str, str]:
+        """Authorization headers of a signed-in staff member with `role`."""
+        username = f"{role}-e2e"
+        async with self.sessionmaker() as s:
+            await create_staff_user(s, username, "a long staff password", role)
+            await s.commit()
+        got = await self.api.post(
+            "/api/v1/auth/token", json={"username": username, "password": "a long staff password"}
+        )
+        assert got.status_code == 200, got.text
+        return {"Authorization": f"Bearer {got.json()['access_token']}"}
+
     async def provider_refunds(self, reference: str) -> list[dict[str, Any]]:
         got = await self.sandbox.get("/payments/refunds", params={"reference": reference})
         return list(got.json())
 
     async def ledger_balance(self) -> dict[str, int]:
         async with self.sessionmaker() as s:
-            rows = await s.execute(select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
-                                   .group_by(LedgerEntry.currency))
+            rows = await s.execute(
+                select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor)).group_by(LedgerEntry.currency)
+            )
             return {cur: int(total) for cur, total in rows}
 
 
 @asynccontextmanager
-async def running_stack(settings: Settings, temporal: Client, *, api_temporal: Client | None = None
-                        ) -> AsyncIterator[Stack]:
+async def running_stack(
+    settings: Settings, temporal: Client, *, api_temporal: Client | None = None
+) -> AsyncIterator[Stack]:
     """Start API, sandbox and worker; stop them in reverse order (workers before the event loop closes)."""
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
@@ -109,16 +135,24 @@ async def running_stack(settings: Settings, temporal: Client, *, api_temporal: C
         api_app = create_app(settings, temporal_client=api_temporal or temporal)
         await stack.enter_async_context(api_app.router.lifespan_context(api_app))
         secrets = {k: v.get_secret_value() for k, v in settings.partner_secrets.items()}
-        sandbox_app = create_sandbox(SandboxConfig(rebound_base_url=API_BASE, secrets=secrets, state_path=None,
-                                                   smtp_port=0, seed=7),
-                                     webhook_transport=httpx.ASGITransport(app=api_app))
+        sandbox_app = create_sandbox(
+            SandboxConfig(rebound_base_url=API_BASE, secrets=secrets, state_path=None, smtp_port=0, seed=7),
+            webhook_transport=httpx.ASGITransport(app=api_app),
+        )
         await stack.enter_async_context(sandbox_app.router.lifespan_context(sandbox_app))
         sandbox = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE))
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_BASE)
+        )
         api = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=api_app), base_url=API_BASE,
-                              headers={"Authorization": f"Bearer {API_KEY}"}))
-        partners = Partners(HttpPaymentProvider(SANDBOX_BASE, client=sandbox), HttpCarrier(SANDBOX_BASE, client=sandbox))
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=api_app),
+                base_url=API_BASE,
+                headers={"Authorization": f"Bearer {API_KEY}"},
+            )
+        )
+        partners = Partners(
+            HttpPaymentProvider(SANDBOX_BASE, client=sandbox), HttpCarrier(SANDBOX_BASE, client=sandbox)
+        )
         worker = build_worker(temporal, settings, sessionmaker, partners)
         await stack.enter_async_context(worker)
         yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal)
