@@ -34,6 +34,18 @@ API_BASE = "http://rebound.test"
 SANDBOX_BASE = "http://sandbox.test"
 
 
+async def await_status(temporal: Client, number: str, *statuses: str, timeout_s: float = 60) -> CaseView:
+    """Wait (via the workflow's wait_for_status update, not by polling) until the case is in a status."""
+    handle = temporal.get_workflow_handle(case_workflow_id(number))
+    try:
+        async with asyncio.timeout(timeout_s):  # a case stuck elsewhere fails the test instead of hanging the suite
+            view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
+    except (RPCError, WorkflowUpdateFailedError):  # the workflow already finished
+        view = await handle.query("status", result_type=CaseView)
+    assert view.status in statuses, f"{number} is {view.status}, expected {statuses}"
+    return view
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -75,15 +87,7 @@ class Stack:
         return await self.api.post("/api/v1/returns", json=body, headers={"Idempotency-Key": key or str(uuid.uuid4())})
 
     async def reach(self, number: str, *statuses: str) -> CaseView:
-        """Wait (via the workflow's wait_for_status update, not by polling) until the case is in a status."""
-        handle = self.temporal.get_workflow_handle(case_workflow_id(number))
-        try:
-            async with asyncio.timeout(60):  # a case stuck elsewhere fails the test instead of hanging the suite
-                view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
-        except (RPCError, WorkflowUpdateFailedError):  # the workflow already finished
-            view = await handle.query("status", result_type=CaseView)
-        assert view.status in statuses, f"{number} is {view.status}, expected {statuses}"
-        return view
+        return await await_status(self.temporal, number, *statuses)
 
     async def case(self, number: str) -> dict[str, Any]:
         got = await self.api.get(f"/api/v1/returns/{number}")
