@@ -4,6 +4,7 @@ only when a test asks for them; per-test databases cloned from templates migrate
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from db.session import create_engine, create_sessionmaker
 from services.access import create_api_key
 from tests.support.databases import PostgresTemplate, SqliteTemplate
 from tests.support.postgres import TempPostgres, find_bindir
+from tests.support.stack import Stack, running_stack
 
 BACKENDS = ["sqlite", "postgres"]
 TEST_API_KEY = "rk_test_all_scopes_key"
@@ -143,3 +145,22 @@ async def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
     """A plain client on the same server: timers run in real time."""
     target = temporal_env.client.service_client.config.target_host
     return await Client.connect(target, data_converter=pydantic_data_converter)
+
+
+@pytest.fixture
+async def e2e_settings(postgres_template: PostgresTemplate, temporal_client: Client, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        database_url=await postgres_template.new_database(),
+        var_dir=tmp_path,
+        temporal_address=temporal_client.service_client.config.target_host,
+        temporal_task_queue=f"e2e-{uuid.uuid4().hex[:10]}",
+        # Every test has a fresh database but the Temporal server is shared: unique case numbers.
+        case_prefix="T" + uuid.uuid4().hex[:7].upper(),
+    )
+
+
+@pytest.fixture
+async def stack(e2e_settings: Settings, temporal_client: Client) -> AsyncIterator[Stack]:
+    async with running_stack(e2e_settings, temporal_client) as running:
+        yield running
