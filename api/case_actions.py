@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -12,8 +13,11 @@ from domain.errors import InvalidTransition, Unavailable
 from workflows.contracts import CaseView, case_workflow_id
 
 
-async def act(temporal: Client, number: str, update: str, arg: Any) -> CaseView:
+async def act(temporal: Client, session: AsyncSession, number: str, update: str, arg: Any) -> CaseView:
     """Run the update; its validator's refusal becomes a 409 with the workflow's own explanation."""
+    # Never hold a transaction across a Temporal call: the update's projection write needs the database
+    # (on SQLite even an open read transaction would block it).
+    await session.commit()
     handle = temporal.get_workflow_handle(case_workflow_id(number))
     try:
         view: CaseView = await handle.execute_update(update, arg, result_type=CaseView)

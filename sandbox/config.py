@@ -25,6 +25,7 @@ class SandboxConfig:
     webhook_retry_base_ms: int = 1000  # first retry delay, doubled per attempt
     webhook_retry_max_ms: int = 60_000
     webhook_max_attempts: int = 8
+    webhook_concurrency: int = 16  # deliveries in flight at once; each subject's events stay in order
     webhook_timeout_s: float = 5.0
     label_font_path: Path | None = None  # None: first CJK font found among the usual Debian paths
     label_font_index: int = 2  # face in a .ttc collection; 2 is Simplified Chinese in Noto CJK

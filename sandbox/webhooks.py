@@ -34,6 +34,7 @@ class Delivery:
     partner: str
     url: str
     body: bytes
+    key: str = ""  # the subject (a parcel, a refund): its events are delivered in order
     copy: int = 1
     attempts: int = 0
     status: str = "pending"  # pending | delivered | failed
@@ -61,7 +62,8 @@ class _Due:
 
 
 class WebhookSender:
-    """One background task delivering due webhooks one at a time, in the order they fell due."""
+    """Delivers due webhooks concurrently (bounded), each subject's events one at a time in the order they fell
+    due, as real partners do."""
 
     def __init__(self, config: SandboxConfig, client: httpx.AsyncClient, faults: FaultBook) -> None:
         self._config = config
@@ -73,28 +75,34 @@ class WebhookSender:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(config.webhook_concurrency)
+        self._subjects: dict[str, asyncio.Lock] = {}
         self.log: deque[Delivery] = deque(maxlen=500)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="sandbox-webhooks")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        tasks = [*self._inflight, *([self._task] if self._task else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
 
     def emit(self, partner: str, payload: dict[str, Any]) -> None:
         """Queue an event for Rebound; with duplicate faults a second copy follows at a random moment."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         url = self._config.rebound_base_url.rstrip("/") + PATHS[partner]
         delay = self._config.webhook_delay_ms / 1000
-        self._schedule(delay, Delivery(str(payload["event_id"]), partner, url, body))
+        key = f"{partner}:{payload.get('tracking_number') or payload.get('reference') or payload['event_id']}"
+        self._schedule(delay, Delivery(str(payload["event_id"]), partner, url, body, key=key))
         if self._faults.of(partner).duplicate_webhooks:
             # The copy may land after later events: Rebound must not trust arrival order.
             extra = self._faults.dice.uniform(0, 3 * delay + 0.05)
-            self._schedule(delay + extra, Delivery(str(payload["event_id"]), partner, url, body, copy=2))
+            self._schedule(delay + extra, Delivery(str(payload["event_id"]), partner, url, body, key=key, copy=2))
 
     async def wait_idle(self) -> None:
         """Return once nothing is left to deliver or retry (delivered or given up)."""
@@ -116,7 +124,8 @@ class WebhookSender:
         loop = asyncio.get_running_loop()
         while True:
             if not self._due:
-                self._idle.set()
+                if not self._inflight:
+                    self._idle.set()
                 await self._wake.wait()
                 self._wake.clear()
                 continue
@@ -129,11 +138,23 @@ class WebhookSender:
                         await self._wake.wait()
                 continue
             delivery = heapq.heappop(self._due).delivery
+            subject = self._subjects.setdefault(delivery.key, asyncio.Lock())
+            # Created in due order; the subject's lock is FIFO, so its events keep that order.
+            task = asyncio.create_task(self._deliver(delivery, subject))
+            self._inflight.add(task)
+            task.add_done_callback(self._finished)
+
+    async def _deliver(self, delivery: Delivery, subject: asyncio.Lock) -> None:
+        async with subject, self._slots:
             try:
                 await self._attempt(delivery)
             except Exception:  # one bad delivery must not stop all the others
                 log.exception("webhook %s to %s crashed", delivery.event_id, delivery.url)
                 delivery.status, delivery.last_error = "failed", "crashed"
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        self._wake.set()  # the loop re-checks whether everything is delivered
 
     async def _attempt(self, d: Delivery) -> None:
         d.attempts += 1

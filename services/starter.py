@@ -23,6 +23,7 @@ from workflows.return_case import ReturnCaseWorkflow
 async def start_case_workflow(client: Client, session: AsyncSession, case: ReturnCase, task_queue: str) -> None:
     """Start (or find, on a retry) the case's workflow, then note it started. Commits that note."""
     start = case_start(case)
+    await session.commit()  # no transaction held across the Temporal call
     await client.start_workflow(
         ReturnCaseWorkflow.run,
         start,

@@ -160,7 +160,7 @@ async def approve(
     case: ReadableCase, who: CallerDep, body: ReasonBody, temporal: TemporalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_staff(who)
-    await act(temporal, case.number, "approve", Action(actor=who.actor, reason=body.reason))
+    await act(temporal, session, case.number, "approve", Action(actor=who.actor, reason=body.reason))
     return await _after(session, case)
 
 
@@ -169,7 +169,7 @@ async def reject(
     case: ReadableCase, who: CallerDep, body: RequiredReason, temporal: TemporalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_staff(who)
-    await act(temporal, case.number, "reject", Action(actor=who.actor, reason=body.reason))
+    await act(temporal, session, case.number, "reject", Action(actor=who.actor, reason=body.reason))
     return await _after(session, case)
 
 
@@ -178,7 +178,7 @@ async def request_info(
     case: ReadableCase, who: CallerDep, body: MessageBody, temporal: TemporalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_staff(who)
-    await act(temporal, case.number, "request_info", Note(actor=who.actor, text=body.message))
+    await act(temporal, session, case.number, "request_info", Note(actor=who.actor, text=body.message))
     return await _after(session, case)
 
 
@@ -200,7 +200,7 @@ async def inspection(
             f"grade each returned line exactly once (lines {', '.join(sorted(expected))}) with A, B, C, D or X",
             fields=fields or {"items": "grade every returned line once"},
         )
-    await act(temporal, case.number, "inspect", Inspection(actor=who.actor, items=body.items))
+    await act(temporal, session, case.number, "inspect", Inspection(actor=who.actor, items=body.items))
     return await _after(session, case)
 
 
@@ -213,7 +213,7 @@ async def cancel(
         raise Forbidden("an integration cannot cancel a case", code="forbidden")
     if who.kind == "staff":
         require_staff(who)
-    await act(temporal, case.number, "cancel", Action(actor=who.actor, reason=body.reason))
+    await act(temporal, session, case.number, "cancel", Action(actor=who.actor, reason=body.reason))
     return await _after(session, case)
 
 
@@ -224,7 +224,7 @@ async def assign(
     require_staff(who)
     if body.username and await get_staff_user(session, body.username) is None:
         raise InvalidInput(f"there is no staff user '{body.username}'", fields={"username": "unknown user"})
-    await act(temporal, case.number, "assign", Note(actor=who.actor, text=body.username))
+    await act(temporal, session, case.number, "assign", Note(actor=who.actor, text=body.username))
     return await _after(session, case)
 
 
@@ -233,5 +233,5 @@ async def notes(
     case: ReadableCase, who: CallerDep, body: NoteBody, temporal: TemporalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_staff(who)
-    await act(temporal, case.number, "note", Note(actor=who.actor, text=body.text))
+    await act(temporal, session, case.number, "note", Note(actor=who.actor, text=body.text))
     return await _after(session, case)

@@ -63,8 +63,11 @@ def _answer(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse(error_body(code, detail), status_code=status)
 
 
-async def _signal(temporal: TemporalDep, workflow_id: str, signal: str, arg: Any) -> JSONResponse | None:
+async def _signal(
+    temporal: TemporalDep, session: SessionDep, workflow_id: str, signal: str, arg: Any
+) -> JSONResponse | None:
     """Deliver; a finished workflow has nothing left to learn (ok), an unknown one means 'retry later'."""
+    await session.commit()  # no transaction held across the Temporal call (the signal leads to projection writes)
     try:
         await temporal.get_workflow_handle(workflow_id).signal(signal, arg)
     except RPCError as err:
@@ -92,9 +95,8 @@ async def carrier(request: Request, settings: SettingsDep, session: SessionDep, 
     case_number = await inbound.case_for_tracking(session, event.tracking_number)
     if case_number is None:
         return _answer(404, "unknown_tracking_number", f"no return shipment {event.tracking_number}")
-    failed = await _signal(
-        temporal, case_workflow_id(case_number), "carrier_event", CarrierEvent.model_validate(event.model_dump())
-    )
+    carrier_event = CarrierEvent.model_validate(event.model_dump())
+    failed = await _signal(temporal, session, case_workflow_id(case_number), "carrier_event", carrier_event)
     if failed is not None:
         return failed
     await inbound.remember(session, "carrier", event.event_id, event.model_dump(mode="json"))
@@ -123,7 +125,7 @@ async def payments(request: Request, settings: SettingsDep, session: SessionDep,
         provider_refund_id=event.refund_id,
         failure_reason=event.failure_reason,
     )
-    failed = await _signal(temporal, refund_workflow_id_for_key(event.reference), "provider_event", signal)
+    failed = await _signal(temporal, session, refund_workflow_id_for_key(event.reference), "provider_event", signal)
     if failed is not None:
         return failed
     await inbound.remember(session, "payments", event.event_id, event.model_dump(mode="json"))
