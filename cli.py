@@ -230,6 +230,75 @@ def _redact(url: str) -> str:
     return url
 
 
+@app.command()
+def reconcile(
+    file: Annotated[str, typer.Argument(help="the provider's settlement report (CSV, UTF-8)")],
+    from_: Annotated[str | None, typer.Option("--from", help="period start; default: the report's first day")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="period end (a date inclusive); default: its last day")] = None,
+    actor: Annotated[str, typer.Option(help="who ran it, kept with the run")] = "cli",
+) -> None:
+    """Reconcile a settlement report against our refunds; shows progress, then totals and discrepancies."""
+    from pathlib import Path
+
+    from domain.errors import InvalidInput
+    from domain.money import Money
+    from domain.period import Period
+
+    path = Path(file)
+    if not path.is_file():
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        view = asyncio.run(_reconcile(_settings(), path, Period.parse(from_, to), actor))
+    except InvalidInput as err:
+        typer.echo(f"{path.name}: {err.detail} (nothing stored)", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"run {view['id']}: {view['rows']:,} rows, {view['refund_rows']:,} refunds, {view['matched']:,} matched")
+    for t in view["totals"].values():
+        sums = ", ".join(f"{k} {Money(t[k]['amount'], t[k]['currency'])}" for k in ("gross", "fees", "net"))
+        typer.echo(f"  {t['rows']:,} rows: {sums}")
+    for d in view["discrepancies"]:
+        amounts = " ".join(f"{k} {Money(d[k]['amount'], d[k]['currency'])}" for k in ("expected", "actual") if d[k])
+        typer.echo(f"  {d['kind']:<20} {d['provider_txn_id'] or '-':<24} {d['reference'] or '-':<32} {amounts}")
+    if view["status"] == "reconciled":
+        typer.echo("reconciled: every refund matched")
+    else:
+        typer.echo(f"{view['discrepancy_count']} discrepancies to resolve (run {view['id']})")
+
+
+async def _reconcile(settings: Settings, path: Any, period: Any, actor: str) -> dict[str, Any]:
+    from db.session import create_engine, create_sessionmaker
+    from services.finance_views import run_view
+    from services.reconciliation import run_reconciliation
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            with path.open("rb") as stream, typer.progressbar(length=path.stat().st_size, label="reconciling") as bar:
+                done = 0
+
+                def progress(_rows: int, read: int) -> None:
+                    nonlocal done
+                    bar.update(read - done)
+                    done = read
+
+                run = await run_reconciliation(
+                    session,
+                    stream,
+                    filename=path.name,
+                    actor=actor,
+                    period=period,
+                    max_bytes=settings.max_upload_bytes,
+                    on_progress=progress,
+                )
+                bar.update(path.stat().st_size - done)
+            view = run_view(run)
+            await session.commit()
+            return view
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
     app()
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import errors
-from api.json import auth, health, orders, returns, webhooks
+from api.json import auth, finance, health, orders, returns, webhooks
 from api.middleware import BodyLimit, Metrics
 from api.resources import Resources
 from core import temporal
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.include_router(orders.router)
     app.include_router(returns.router)
     app.include_router(webhooks.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(finance.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=finance.body_limits(settings))
     app.add_middleware(Metrics)
     return app

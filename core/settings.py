@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     # namespace need distinct prefixes.
     case_prefix: str = Field(default="R", pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 50_000_000  # settlement reports: a month of a busy shop, still refused past this
     warehouses: dict[str, Warehouse] = Field(default_factory=lambda: dict(DEFAULT_WAREHOUSES))
     default_warehouse: str = "CN"  # markets without a warehouse of their own send returns here (cross-border)
     policy_file: Path = ROOT / "policies" / "default.json"  # the merchant policy document (versioned data)

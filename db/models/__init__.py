@@ -2,6 +2,7 @@
 
 from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
 from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.finance import Discrepancy, ReconciliationRun
 from db.models.money import Refund
 from db.models.orders import Customer, Order, OrderLine, Tender
 
@@ -10,11 +11,13 @@ __all__ = [
     "CaseEvent",
     "Counter",
     "Customer",
+    "Discrepancy",
     "IdempotencyKey",
     "InboundEvent",
     "LedgerEntry",
     "Order",
     "OrderLine",
+    "ReconciliationRun",
     "Refund",
     "ReturnCase",
     "ReturnItem",

@@ -1,0 +1,98 @@
+"""/api/v1/ledger and /api/v1/reconciliations: finance reads the ledger and reconciles settlement reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from api.deps import SessionDep, SettingsDep, Staff, staff
+from core.settings import Settings
+from domain.period import Period
+from services.finance_views import discrepancy_view, list_ledger, list_runs, run_view
+from services.reconciliation import export_csv, read_run, resolve_discrepancy, run_reconciliation
+
+router = APIRouter(prefix="/api/v1", tags=["finance"])
+FinanceStaff = Annotated[Staff, Depends(staff("finance"))]  # finance, or admin
+UPLOAD_PATH = "/api/v1/reconciliations"  # the route below: the one path allowed a large body
+MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file itself
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """Paths allowed a body above the app-wide cap: the settlement report upload, up to its own limit."""
+    return {UPLOAD_PATH: settings.max_upload_bytes + MULTIPART_SLACK}
+
+
+@router.get("/ledger")
+async def ledger(
+    session: SessionDep,
+    _staff: FinanceStaff,
+    from_: Annotated[str | None, Query(alias="from", description="date (whole UTC day) or ISO datetime")] = None,
+    to: Annotated[str | None, Query(description="date (inclusive) or ISO datetime (exclusive)")] = None,
+    currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=32)] = None,
+    after: Annotated[int, Query(ge=0, description="continue after this entry id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Ledger legs (refunds, credits, fees kept, …) in id order, money as {amount, currency}."""
+    return await list_ledger(session, start=from_, end=to, currency=currency, type_=type_, after=after, limit=limit)
+
+
+@router.post("/reconciliations", status_code=201)
+async def upload_report(
+    session: SessionDep,
+    settings: SettingsDep,
+    who: FinanceStaff,
+    file: Annotated[UploadFile, File(description="the provider's settlement report, CSV in UTF-8")],
+    from_: Annotated[str | None, Form(alias="from", description="period start; default: the report's 1st day")] = None,
+    to: Annotated[str | None, Form(description="period end (a date is inclusive); default: its last day")] = None,
+) -> dict[str, Any]:
+    """Reconcile a settlement report against our refunds; answers with the run and its discrepancies."""
+    run = await run_reconciliation(
+        session,
+        file.file,
+        filename=file.filename or "settlement.csv",
+        actor=who.username,
+        period=Period.parse(from_, to),
+        max_bytes=settings.max_upload_bytes,
+    )
+    view = run_view(run)
+    await session.commit()
+    return view
+
+
+@router.get("/reconciliations")
+async def runs(session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
+    """The latest reconciliation runs, newest first, without their discrepancies."""
+    return {"runs": await list_runs(session)}
+
+
+@router.get("/reconciliations/{run_id}.csv", response_class=StreamingResponse)
+async def run_csv(run_id: int, session: SessionDep, _staff: FinanceStaff) -> StreamingResponse:
+    """The run as CSV: totals per currency, then every discrepancy."""
+    run = await read_run(session, run_id)
+    return StreamingResponse(
+        export_csv(run),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="reconciliation-{run.id}.csv"'},
+    )
+
+
+@router.get("/reconciliations/{run_id}")
+async def run(run_id: int, session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
+    return run_view(await read_run(session, run_id))
+
+
+class Resolution(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, description="how it was resolved, kept with who and when")
+
+
+@router.post("/reconciliations/discrepancies/{discrepancy_id}/resolve")
+async def resolve(discrepancy_id: int, body: Resolution, session: SessionDep, who: FinanceStaff) -> dict[str, Any]:
+    """Close a discrepancy with finance's note; the run is resolved once none is left open."""
+    found = await resolve_discrepancy(session, discrepancy_id, body.note, who.username)
+    view = discrepancy_view(found)
+    await session.commit()
+    return view

@@ -1,0 +1,142 @@
+"""Queries for finance: our refunds as reconciliation sees them, reconciliation runs, ledger entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, selectinload
+
+from db.models import Discrepancy, LedgerEntry, ReconciliationRun, Refund, ReturnCase
+from domain.period import Period
+from domain.reconciliation import PROVIDER_TENDERS, ExpectedRefund
+
+# Only what matching needs: these queries may return many thousands of rows.
+_EXPECTED = (
+    Refund.id,
+    Refund.idempotency_key,
+    Refund.provider_refund_id,
+    Refund.amount_minor,
+    Refund.currency,
+    Refund.status,
+)
+
+
+def _one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values` with the values bound as one parameter: thousands of keys, one bind, one plan."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        listed = func.json_each(json.dumps(list(values))).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(values)
+
+
+async def provider_refunds_by_keys(
+    session: AsyncSession,
+    *,
+    txn_ids: Collection[str] = (),
+    references: Collection[str] = (),
+    refund_ids: Collection[int] = (),
+) -> list[ExpectedRefund]:
+    """Our refunds paid through the provider that carry one of these provider ids, idempotency keys or ids."""
+    wanted = [
+        _one_of(session, column, values)
+        for column, values in (
+            (Refund.provider_refund_id, txn_ids),
+            (Refund.idempotency_key, references),
+            (Refund.id, refund_ids),
+        )
+        if values
+    ]
+    if not wanted:
+        return []
+    stmt = select(*_EXPECTED).where(Refund.tender_type.in_(PROVIDER_TENDERS), or_(*wanted))
+    connection = await session.connection()  # Core rows, not ORM loading: this runs for every few thousand rows
+    return [ExpectedRefund._make(row) for row in (await connection.execute(stmt)).all()]
+
+
+async def provider_refunds_in(
+    session: AsyncSession, period: Period, *, chunk: int = 5000
+) -> AsyncIterator[list[ExpectedRefund]]:
+    """Every refund we asked the provider for in the period, whatever its status, a chunk at a time."""
+    stmt = select(*_EXPECTED).where(
+        Refund.tender_type.in_(PROVIDER_TENDERS), Refund.created_at >= period.start, Refund.created_at < period.end
+    )
+    connection = await session.connection()
+    result = await connection.stream(stmt.execution_options(yield_per=chunk))
+    async for rows in result.partitions(chunk):
+        yield [ExpectedRefund._make(row) for row in rows]
+
+
+async def succeeded_provider_refund_ids(
+    session: AsyncSession, period: Period, *, chunk: int = 5000
+) -> AsyncIterator[list[int]]:
+    """Ids of the refunds we made in the period that the provider confirmed, a chunk at a time."""
+    stmt = select(Refund.id).where(
+        Refund.status == "succeeded",
+        Refund.tender_type.in_(PROVIDER_TENDERS),
+        Refund.created_at >= period.start,
+        Refund.created_at < period.end,
+    )
+    connection = await session.connection()
+    result = await connection.stream(stmt.execution_options(yield_per=chunk))
+    async for rows in result.partitions(chunk):
+        yield [refund_id for (refund_id,) in rows]
+
+
+async def get_run(session: AsyncSession, run_id: int, *, with_discrepancies: bool = False) -> ReconciliationRun | None:
+    stmt = select(ReconciliationRun).where(ReconciliationRun.id == run_id)
+    if with_discrepancies:
+        stmt = stmt.options(selectinload(ReconciliationRun.discrepancies))
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def recent_runs(session: AsyncSession, limit: int) -> list[ReconciliationRun]:
+    stmt = select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(limit)
+    return list(await session.scalars(stmt))
+
+
+async def get_discrepancy_for_update(session: AsyncSession, discrepancy_id: int) -> Discrepancy | None:
+    # Row lock on PostgreSQL: two finance users resolving the same line at once must not both succeed.
+    stmt = select(Discrepancy).where(Discrepancy.id == discrepancy_id).with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def count_open_discrepancies(session: AsyncSession, run_id: int) -> int:
+    stmt = select(func.count()).where(Discrepancy.run_id == run_id, Discrepancy.resolved_at.is_(None))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def ledger_entries(
+    session: AsyncSession,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    currency: str | None,
+    type_: str | None,
+    after_id: int,
+    limit: int,
+) -> list[tuple[LedgerEntry, str | None]]:
+    """Ledger legs in id order (a stable cursor), each with its case number when it belongs to a case."""
+    stmt = (
+        select(LedgerEntry, ReturnCase.number)
+        .outerjoin(ReturnCase, ReturnCase.id == LedgerEntry.case_id)
+        .where(LedgerEntry.id > after_id)
+        .order_by(LedgerEntry.id)
+        .limit(limit)
+    )
+    if start is not None:
+        stmt = stmt.where(LedgerEntry.at >= start)
+    if end is not None:
+        stmt = stmt.where(LedgerEntry.at < end)
+    if currency is not None:
+        stmt = stmt.where(LedgerEntry.currency == currency)
+    if type_ is not None:
+        stmt = stmt.where(LedgerEntry.type == type_)
+    return [(entry, number) for entry, number in await session.execute(stmt)]

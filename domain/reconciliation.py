@@ -1,0 +1,180 @@
+"""Reconciliation: settlement rows matched one by one against our refunds, by provider id, then by reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from domain.money import Money
+from domain.settlement import REFUND, RowFields, SettlementRow, Tally
+
+PROVIDER_TENDERS = frozenset({"card", "wallet"})  # gift cards, points, store credit never pass the provider
+
+
+class Kind(StrEnum):
+    MISSING_AT_PROVIDER = "missing_at_provider"  # we hold it as succeeded; the report lacks it
+    UNKNOWN_AT_PROVIDER = "unknown_at_provider"  # the report pays a refund we never asked for
+    AMOUNT_MISMATCH = "amount_mismatch"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    DUPLICATE = "duplicate"  # the same provider refund twice, or a second payout for one idempotency key
+    STATUS_MISMATCH = "status_mismatch"  # the provider paid a refund we record as failed: money we don't account for
+
+
+# Kinds that settle one of our refunds; the others describe a report row we could not pair with one.
+PER_REFUND = frozenset({Kind.MISSING_AT_PROVIDER, Kind.AMOUNT_MISMATCH, Kind.CURRENCY_MISMATCH, Kind.STATUS_MISMATCH})
+
+
+class ExpectedRefund(NamedTuple):  # a tuple: built by the thousand straight from query rows
+    """A refund we asked the provider for (refunds row): amount positive, as we paid it."""
+
+    refund_id: int
+    reference: str
+    provider_refund_id: str | None
+    amount_minor: int
+    currency: str
+    status: str  # pending | succeeded | failed
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    provider_txn_id: str | None
+    reference: str | None
+    expected: Money | None
+    actual: Money | None
+    line: int | None = None
+    refund_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    tally: Tally  # every row, charges included: counts and sums per currency, and the time span
+    refund_rows: int
+    matched: int
+    findings: list[Finding]
+
+
+_Plain = tuple[int, str, str | None, int, str, str]  # an ExpectedRefund's fields
+
+
+class Matcher:
+    """Classifies report rows as they stream past; refunds we hold can be added at any time before their rows."""
+
+    def __init__(self) -> None:
+        # Plain tuples, not ExpectedRefund: the garbage collector stops tracking exact tuples of plain values,
+        # while 100,000 NamedTuples would be walked again by every full collection during the import.
+        self._by_id: dict[str, _Plain] = {}
+        self._by_ref: dict[str, _Plain] = {}
+        self._settled: set[int] = set()  # our refunds already paired with a row: a second pairing is a duplicate
+        self._seen: set[str] = set()  # provider ids of refund rows (memory grows with refunds, not with charges)
+        self.matched = 0
+        self.findings: list[Finding] = []
+        self.tally = Tally()
+        self.refund_rows = 0
+
+    def know(self, refunds: Iterable[ExpectedRefund]) -> None:
+        """Our refunds that report rows may pay (from a lookup by key, or preloaded for the period)."""
+        for refund in refunds:
+            plain: _Plain = (*refund,)
+            if refund.provider_refund_id:
+                self._by_id[refund.provider_refund_id] = plain
+            self._by_ref[refund.reference] = plain
+
+    @property
+    def settled_ids(self) -> frozenset[int]:
+        """Our refunds paired with a report row so far, matched or not."""
+        return frozenset(self._settled)
+
+    def unknown_keys(self, rows: Iterable[RowFields]) -> tuple[set[str], set[str]]:
+        """Provider ids and references of refund rows whose refund we have not been told about yet."""
+        ids, references = set(), set()
+        for _, txn_id, kind, *_amounts, _currency, _created, _payout, reference in rows:
+            if kind == REFUND and txn_id not in self._by_id and reference not in self._by_ref:
+                ids.add(txn_id)
+                if reference:
+                    references.add(reference)
+        return ids, references
+
+    def feed(self, row: SettlementRow) -> None:
+        """One row of any type, in file order."""
+        self.count(Tally.of(row))
+        if row.type == REFUND:  # charges, payouts, fees: counted in the totals, nothing of ours to pair them with
+            self.match([row])
+
+    def count(self, tally: Tally) -> None:
+        """Add rows to the totals (they need no refund of ours)."""
+        self.tally.merge(tally)
+
+    def match(self, refund_rows: Iterable[RowFields]) -> None:
+        """Pair refund rows with our refunds, in file order; refunds behind them must be known by now."""
+        for row in refund_rows:
+            self.refund_rows += 1
+            self._match(row)
+
+    def _match(self, row: RowFields) -> None:
+        _line, txn_id, _type, amount, _fee, _net, currency, _created, _payout, reference = row
+        plain = self._by_id.get(txn_id)
+        if plain is None and reference:
+            plain = self._by_ref.get(reference)
+        if plain is None:
+            kind = Kind.DUPLICATE if txn_id in self._seen else Kind.UNKNOWN_AT_PROVIDER
+            self._seen.add(txn_id)
+            self._note(kind, row, None)
+            return
+        refund_id, _, provider_refund_id, ours, our_currency, status = plain
+        # Found by reference while our record names another provider refund: this row is a second payout of it.
+        paid_elsewhere = provider_refund_id not in (None, txn_id)
+        duplicate = paid_elsewhere or refund_id in self._settled or txn_id in self._seen
+        self._seen.add(txn_id)
+        if duplicate:
+            self._note(Kind.DUPLICATE, row, plain)
+            return
+        self._settled.add(refund_id)
+        if our_currency != currency:
+            self._note(Kind.CURRENCY_MISMATCH, row, plain)
+        elif ours != -amount:  # the report signs refunds negative; we record them positive
+            self._note(Kind.AMOUNT_MISMATCH, row, plain)
+        elif status == "failed":
+            self._note(Kind.STATUS_MISMATCH, row, plain)
+        else:  # a pending refund the provider already paid is fine: its webhook is simply still on its way
+            self.matched += 1
+
+    def _note(self, kind: Kind, fields: RowFields, plain: _Plain | None) -> None:
+        row = SettlementRow._make(fields)
+        actual = Money(-row.amount, row.currency)
+        if plain is None:
+            self.findings.append(Finding(kind, row.txn_id, row.reference or None, None, actual, row.line))
+            return
+        refund = ExpectedRefund._make(plain)
+        expected = Money(refund.amount_minor, refund.currency)
+        refund_id = refund.refund_id if kind in PER_REFUND else None
+        self.findings.append(Finding(kind, row.txn_id, refund.reference, expected, actual, row.line, refund_id))
+
+    def unsettled(self, refund_ids: Iterable[int]) -> list[int]:
+        """Those of our refunds no row has paid yet (the candidates for missing_at_provider)."""
+        return [i for i in refund_ids if i not in self._settled]
+
+    def missing(self, expected: Iterable[ExpectedRefund]) -> None:
+        """After the last row: every succeeded refund of the period that no row paid is missing at the provider."""
+        for refund in expected:
+            if refund.status == "succeeded" and refund.refund_id not in self._settled:
+                self._settled.add(refund.refund_id)
+                money = Money(refund.amount_minor, refund.currency)
+                kind, txn_id = Kind.MISSING_AT_PROVIDER, refund.provider_refund_id
+                self.findings.append(Finding(kind, txn_id, refund.reference, money, None, None, refund.refund_id))
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.tally, self.refund_rows, self.matched, self.findings)
+
+
+def reconcile(rows: Iterable[SettlementRow], expected: Iterable[ExpectedRefund]) -> Outcome:
+    """Match a whole report against the refunds we expect for its period (the service streams in batches)."""
+    expected = list(expected)
+    matcher = Matcher()
+    matcher.know(expected)
+    for row in rows:
+        matcher.feed(row)
+    matcher.missing(expected)
+    return matcher.outcome()
