@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+BENCHES := bench/lifecycle.py bench/reconcile.py
 
 .PHONY: install dev test lint format bench clean
 
@@ -33,7 +34,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

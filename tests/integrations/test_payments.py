@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from integrations.errors import PartnerError
 from integrations.payments import (
     HttpPaymentProvider,
     PermanentPartnerError,
@@ -140,7 +141,7 @@ async def test_garbled_answer_is_transient() -> None:
         (404, PermanentPartnerError),
     ],
 )
-async def test_status_classes(status: int, kind: type) -> None:
+async def test_status_classes(status: int, kind: type[PartnerError]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, text="<html>proxy error</html>")
 

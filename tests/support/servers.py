@@ -43,6 +43,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "REBOUND_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
         "REBOUND_SANDBOX_URL": settings.sandbox_url,
         "REBOUND_CASE_PREFIX": settings.case_prefix,
+        "REBOUND_API_PORT": str(settings.api_port),
+        "REBOUND_SANDBOX_PORT": str(settings.sandbox_port),
+        "REBOUND_SMTP_PORT": str(settings.smtp_port),
     }
 
 
