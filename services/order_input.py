@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.money import is_currency
 
@@ -32,6 +32,16 @@ LOCALES = {
     "zh": "zh-Hans",
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(value: str) -> str:
+    """Lower-cased; refused (ValueError, shown next to the field) unless it looks like an address."""
+    if not EMAIL.match(value):
+        raise ValueError("is not an email address")
+    return value.lower()
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(normalize_email)]
 HS_CODE = re.compile(r"^\d{4}(\.?\d{2})(\.?\d{2,4})?$")
 
 
@@ -66,17 +76,10 @@ NonNegativeMoney = Annotated[MoneyIn, Field()]
 
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    email: str = Field(max_length=254)
+    email: Email
     name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
     locale: str = "en"
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not EMAIL.match(value):
-            raise ValueError("is not an email address")
-        return value.lower()
 
     @field_validator("locale")
     @classmethod

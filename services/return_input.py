@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.reasons import Reason
-from services.order_input import EMAIL
+from services.order_input import Email
 
 REASONS = ", ".join(r.value for r in Reason)
 
@@ -30,17 +30,10 @@ class ReturnItemIn(BaseModel):
 class ReturnInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     order_number: str = Field(min_length=1, max_length=64)
-    email: str = Field(min_length=3, max_length=254)
+    email: Email
     items: list[ReturnItemIn] = Field(min_length=1, max_length=100)
     resolution: Literal["refund", "store_credit", "exchange", "repair", "keep_it"]
     exchange_items: list[dict[str, str | int]] | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not EMAIL.match(value):
-            raise ValueError("is not an email address")
-        return value.lower()
 
     @model_validator(mode="after")
     def _distinct_lines(self) -> ReturnInput:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
-from api.callers import CallerDep, ReadableCase, require_staff
+from api.callers import Caller, CallerDep, ReadableCase, require_staff
 from api.case_actions import act
 from api.deps import ResourcesDep, SessionDep, TemporalDep, integration
+from db.models import ReturnCase
 from db.repositories.access import get_staff_user
 from domain.errors import Forbidden, InvalidInput
 from services import idempotency
@@ -150,44 +154,52 @@ class InspectionBody(BaseModel):
     items: list[InspectedItem] = Field(min_length=1)
 
 
-async def _after(session: SessionDep, case: ReadableCase) -> dict[str, Any]:
-    await session.refresh(case)  # the update returned after the projection was written
-    return await case_view(session, case)
+@dataclass
+class CaseActor:
+    """A caller acting on one case through its workflow; answers with the case as the projection now shows it."""
+
+    case: ReturnCase
+    who: Caller
+    temporal: Client
+    session: AsyncSession
+
+    async def staff(self, update: str, arg: Any) -> dict[str, Any]:
+        require_staff(self.who)
+        return await self.run(update, arg)
+
+    async def run(self, update: str, arg: Any) -> dict[str, Any]:
+        await act(self.temporal, self.session, self.case.number, update, arg)
+        await self.session.refresh(self.case)  # the update returned after the projection was written
+        return await case_view(self.session, self.case)
+
+
+async def case_actor(case: ReadableCase, who: CallerDep, temporal: TemporalDep, session: SessionDep) -> CaseActor:
+    return CaseActor(case, who, temporal, session)
+
+
+Acting = Annotated[CaseActor, Depends(case_actor)]
 
 
 @router.post("/{number}/approve")
-async def approve(
-    case: ReadableCase, who: CallerDep, body: ReasonBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    await act(temporal, session, case.number, "approve", Action(actor=who.actor, reason=body.reason))
-    return await _after(session, case)
+async def approve(body: ReasonBody, on: Acting) -> dict[str, Any]:
+    return await on.staff("approve", Action(actor=on.who.actor, reason=body.reason))
 
 
 @router.post("/{number}/reject")
-async def reject(
-    case: ReadableCase, who: CallerDep, body: RequiredReason, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    await act(temporal, session, case.number, "reject", Action(actor=who.actor, reason=body.reason))
-    return await _after(session, case)
+async def reject(body: RequiredReason, on: Acting) -> dict[str, Any]:
+    return await on.staff("reject", Action(actor=on.who.actor, reason=body.reason))
 
 
 @router.post("/{number}/request-info")
-async def request_info(
-    case: ReadableCase, who: CallerDep, body: MessageBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    await act(temporal, session, case.number, "request_info", Note(actor=who.actor, text=body.message))
-    return await _after(session, case)
+async def request_info(body: MessageBody, on: Acting) -> dict[str, Any]:
+    return await on.staff("request_info", Note(actor=on.who.actor, text=body.message))
 
 
 @router.post("/{number}/inspection")
-async def inspection(
-    case: ReadableCase, who: CallerDep, body: InspectionBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    view = await case_view(session, case, with_timeline=False)
+async def inspection(body: InspectionBody, on: Acting) -> dict[str, Any]:
+    """Record the warehouse's grade for every returned line (then the refund follows)."""
+    require_staff(on.who)
+    view = await case_view(on.session, on.case, with_timeline=False)
     expected = {i["line_id"] for i in view["items"] if i["eligible"]}
     given = [i.line_id for i in body.items]
     fields = {
@@ -200,38 +212,27 @@ async def inspection(
             f"grade each returned line exactly once (lines {', '.join(sorted(expected))}) with A, B, C, D or X",
             fields=fields or {"items": "grade every returned line once"},
         )
-    await act(temporal, session, case.number, "inspect", Inspection(actor=who.actor, items=body.items))
-    return await _after(session, case)
+    return await on.run("inspect", Inspection(actor=on.who.actor, items=body.items))
 
 
 @router.post("/{number}/cancel")
-async def cancel(
-    case: ReadableCase, who: CallerDep, body: ReasonBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
+async def cancel(body: ReasonBody, on: Acting) -> dict[str, Any]:
     """Staff cancel with a reason; the customer (with the case's token) may cancel before pickup."""
-    if who.kind == "integration":
+    if on.who.kind == "integration":
         raise Forbidden("an integration cannot cancel a case", code="forbidden")
-    if who.kind == "staff":
-        require_staff(who)
-    await act(temporal, session, case.number, "cancel", Action(actor=who.actor, reason=body.reason))
-    return await _after(session, case)
+    if on.who.kind == "staff":
+        require_staff(on.who)
+    return await on.run("cancel", Action(actor=on.who.actor, reason=body.reason))
 
 
 @router.post("/{number}/assign")
-async def assign(
-    case: ReadableCase, who: CallerDep, body: AssignBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    if body.username and await get_staff_user(session, body.username) is None:
+async def assign(body: AssignBody, on: Acting) -> dict[str, Any]:
+    require_staff(on.who)
+    if body.username and await get_staff_user(on.session, body.username) is None:
         raise InvalidInput(f"there is no staff user '{body.username}'", fields={"username": "unknown user"})
-    await act(temporal, session, case.number, "assign", Note(actor=who.actor, text=body.username))
-    return await _after(session, case)
+    return await on.run("assign", Note(actor=on.who.actor, text=body.username))
 
 
 @router.post("/{number}/notes")
-async def notes(
-    case: ReadableCase, who: CallerDep, body: NoteBody, temporal: TemporalDep, session: SessionDep
-) -> dict[str, Any]:
-    require_staff(who)
-    await act(temporal, session, case.number, "note", Note(actor=who.actor, text=body.text))
-    return await _after(session, case)
+async def notes(body: NoteBody, on: Acting) -> dict[str, Any]:
+    return await on.staff("note", Note(actor=on.who.actor, text=body.text))

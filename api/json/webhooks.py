@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -20,16 +20,21 @@ from workflows.contracts import CarrierEvent, ProviderRefundEvent, case_workflow
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 
-class CarrierWebhook(BaseModel):
+class PartnerEvent(BaseModel):
     event_id: str
+
+
+Event = TypeVar("Event", bound=PartnerEvent)
+
+
+class CarrierWebhook(PartnerEvent):
     tracking_number: str
     status: Literal["label_created", "picked_up", "in_transit", "delivered", "exception", "lost", "damaged"]
     occurred_at: AwareDatetime
     location: str | None = None
 
 
-class PaymentWebhook(BaseModel):
-    event_id: str
+class PaymentWebhook(PartnerEvent):
     type: Literal["refund.succeeded", "refund.failed"]
     refund_id: str
     reference: str  # our idempotency key
@@ -39,7 +44,21 @@ class PaymentWebhook(BaseModel):
     occurred_at: datetime | None = None
 
 
-async def _verified(request: Request, settings: SettingsDep, partner: str) -> bytes:
+class Answer(Exception):
+    """Ends webhook handling early with this response (refused, malformed, duplicate, not ours yet)."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+def _answer(status: int, code: str, detail: str) -> Answer:
+    return Answer(JSONResponse(error_body(code, detail), status_code=status))
+
+
+async def _receive(
+    request: Request, settings: SettingsDep, session: SessionDep, partner: str, model: type[Event]
+) -> Event:
+    """The verified, parsed event; a bad signature, a malformed body or an event id seen before ends here."""
     raw = await request.body()
     try:
         verify(
@@ -49,85 +68,77 @@ async def _verified(request: Request, settings: SettingsDep, partner: str) -> by
             now=int(time.time()),
             tolerance_s=settings.webhook_tolerance_s,
         )
+        event = model.model_validate_json(raw)
     except InvalidSignature as bad:
-        raise WebhookRefused(401, "invalid_signature", f"webhook refused: {bad.reason}") from None
-    return raw
+        raise _answer(401, "invalid_signature", f"webhook refused: {bad.reason}") from None
+    except ValidationError as bad:
+        raise _answer(422, "validation_failed", f"not a {partner} event: {bad.errors()[0]['msg']}") from None
+    if await inbound.seen(session, partner, event.event_id):
+        raise Answer(JSONResponse({"status": "duplicate"}))
+    return event
 
 
-class WebhookRefused(Exception):
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        self.status, self.code, self.detail = status, code, detail
-
-
-def _answer(status: int, code: str, detail: str) -> JSONResponse:
-    return JSONResponse(error_body(code, detail), status_code=status)
-
-
-async def _signal(
-    temporal: TemporalDep, session: SessionDep, workflow_id: str, signal: str, arg: Any
-) -> JSONResponse | None:
-    """Deliver; a finished workflow has nothing left to learn (ok), an unknown one means 'retry later'."""
+async def _deliver(
+    temporal: TemporalDep,
+    session: SessionDep,
+    partner: str,
+    event: PartnerEvent,
+    workflow_id: str,
+    signal: str,
+    arg: Any,
+) -> JSONResponse:
+    """Signal the workflow, then remember the event id: if the signal fails, the partner's retry gets through."""
     await session.commit()  # no transaction held across the Temporal call (the signal leads to projection writes)
     try:
         await temporal.get_workflow_handle(workflow_id).signal(signal, arg)
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            finished = "completed" in err.message.lower() or "closed" in err.message.lower()
-            if not finished:
-                return _answer(404, "unknown_workflow", f"{workflow_id} is not running yet; retry later")
-        else:
-            return _answer(503, "unavailable", "the case engine is unavailable; retry later")
-    return None
+        finished = "completed" in err.message.lower() or "closed" in err.message.lower()
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise _answer(503, "unavailable", "the case engine is unavailable; retry later") from None
+        if not finished:  # a finished workflow has nothing left to learn; an unknown one is not started yet
+            raise _answer(404, "unknown_workflow", f"{workflow_id} is not running yet; retry later") from None
+    await inbound.remember(session, partner, event.event_id, event.model_dump(mode="json"))
+    await session.commit()
+    return JSONResponse({"status": "accepted"})
 
 
 @router.post("/carrier")
 async def carrier(request: Request, settings: SettingsDep, session: SessionDep, temporal: TemporalDep) -> JSONResponse:
     """Tracking events for return labels; duplicate event ids are accepted and ignored."""
     try:
-        raw = await _verified(request, settings, "carrier")
-        event = CarrierWebhook.model_validate_json(raw)
-    except WebhookRefused as refused:
-        return _answer(refused.status, refused.code, refused.detail)
-    except ValidationError as bad:
-        return _answer(422, "validation_failed", f"not a carrier event: {bad.errors()[0]['msg']}")
-    if await inbound.seen(session, "carrier", event.event_id):
-        return JSONResponse({"status": "duplicate"})
-    case_number = await inbound.case_for_tracking(session, event.tracking_number)
-    if case_number is None:
-        return _answer(404, "unknown_tracking_number", f"no return shipment {event.tracking_number}")
-    carrier_event = CarrierEvent.model_validate(event.model_dump())
-    failed = await _signal(temporal, session, case_workflow_id(case_number), "carrier_event", carrier_event)
-    if failed is not None:
-        return failed
-    await inbound.remember(session, "carrier", event.event_id, event.model_dump(mode="json"))
-    await session.commit()
-    return JSONResponse({"status": "accepted"})
+        event = await _receive(request, settings, session, "carrier", CarrierWebhook)
+        case_number = await inbound.case_for_tracking(session, event.tracking_number)
+        if case_number is None:
+            raise _answer(404, "unknown_tracking_number", f"no return shipment {event.tracking_number}")
+        return await _deliver(
+            temporal,
+            session,
+            "carrier",
+            event,
+            case_workflow_id(case_number),
+            "carrier_event",
+            CarrierEvent.model_validate(event.model_dump()),
+        )
+    except Answer as answer:
+        return answer.response
 
 
 @router.post("/payments")
 async def payments(request: Request, settings: SettingsDep, session: SessionDep, temporal: TemporalDep) -> JSONResponse:
     """Refund outcomes from the payment provider, routed to the refund's own workflow."""
     try:
-        raw = await _verified(request, settings, "payments")
-        event = PaymentWebhook.model_validate_json(raw)
-    except WebhookRefused as refused:
-        return _answer(refused.status, refused.code, refused.detail)
-    except ValidationError as bad:
-        return _answer(422, "validation_failed", f"not a payment event: {bad.errors()[0]['msg']}")
-    if await inbound.seen(session, "payments", event.event_id):
-        return JSONResponse({"status": "duplicate"})
-    if not await inbound.refund_known(session, event.reference):
-        return _answer(404, "unknown_refund", f"no refund with reference {event.reference}")
-    signal = ProviderRefundEvent(
-        event_id=event.event_id,
-        idempotency_key=event.reference,
-        status=event.type.removeprefix("refund."),
-        provider_refund_id=event.refund_id,
-        failure_reason=event.failure_reason,
-    )
-    failed = await _signal(temporal, session, refund_workflow_id_for_key(event.reference), "provider_event", signal)
-    if failed is not None:
-        return failed
-    await inbound.remember(session, "payments", event.event_id, event.model_dump(mode="json"))
-    await session.commit()
-    return JSONResponse({"status": "accepted"})
+        event = await _receive(request, settings, session, "payments", PaymentWebhook)
+        if not await inbound.refund_known(session, event.reference):
+            raise _answer(404, "unknown_refund", f"no refund with reference {event.reference}")
+        signal = ProviderRefundEvent(
+            event_id=event.event_id,
+            idempotency_key=event.reference,
+            status=event.type.removeprefix("refund."),
+            provider_refund_id=event.refund_id,
+            failure_reason=event.failure_reason,
+        )
+        return await _deliver(
+            temporal, session, "payments", event, refund_workflow_id_for_key(event.reference), "provider_event", signal
+        )
+    except Answer as answer:
+        return answer.response
