@@ -88,6 +88,8 @@ async def activity_counts(client: Client, number: str) -> tuple[int, int]:
 
 
 API_KEY = "rk_bench_all_scopes"
+# Drop idle connections before uvicorn does (5 s): reusing one it is closing fails with a connection reset.
+LIMITS = httpx.Limits(keepalive_expiry=2)
 
 
 async def make_staff(settings: Settings) -> str:
@@ -138,8 +140,8 @@ async def bench(cases: int) -> None:
             processes = start_processes(settings, Path(tmp) / "logs")
             try:
                 async with (
-                    httpx.AsyncClient(base_url=settings.public_base_url, timeout=60) as api,
-                    httpx.AsyncClient(base_url=settings.sandbox_url, timeout=60) as sandbox,
+                    httpx.AsyncClient(base_url=settings.public_base_url, timeout=60, limits=LIMITS) as api,
+                    httpx.AsyncClient(base_url=settings.sandbox_url, timeout=60, limits=LIMITS) as sandbox,
                 ):
                     token = await api.post("/api/v1/auth/token", json={"username": "bench", "password": password})
                     api.headers["Authorization"] = f"Bearer {API_KEY}"
