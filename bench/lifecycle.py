@@ -31,7 +31,7 @@ from temporalio.worker import Worker
 from bench.bare import BareWorkflow, noop
 from bench.processes import start as start_processes
 from core.settings import Settings
-from core.temporal import SEARCH_ATTRIBUTES, cli_path
+from core.temporal import SEARCH_ATTRIBUTES, cli_path, data_converter
 from tests.support.builders import order_payload
 from tests.support.databases import migrate
 from tests.support.postgres import free_port
@@ -145,9 +145,12 @@ async def bench(cases: int) -> None:
                 ):
                     token = await api.post("/api/v1/auth/token", json={"username": "bench", "password": password})
                     api.headers["Authorization"] = f"Bearer {API_KEY}"
-                    driver = Driver(
-                        api, sandbox, env.client, {"Authorization": f"Bearer {token.json()['access_token']}"}
+                    # The processes encrypt workflow payloads with the key from settings: the driver holds it too.
+                    keyed = await Client.connect(
+                        env.client.service_client.config.target_host, data_converter=data_converter(settings)
                     )
+                    staff = {"Authorization": f"Bearer {token.json()['access_token']}"}
+                    driver = Driver(api, sandbox, keyed, staff)
                     await driver.one_case()  # warm-up: imports, caches, connections in every process
                     began = time.perf_counter()
                     numbers = await asyncio.gather(*(driver.one_case() for _ in range(cases)))

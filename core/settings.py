@@ -70,7 +70,8 @@ class Settings(BaseSettings):
         default_factory=lambda: {p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs")}
     )
     webhook_tolerance_s: int = 300
-    payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # AES key material for the Temporal codec
+    payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # encrypts Temporal payloads (AES-256-GCM)
+    payload_keys_previous: list[SecretStr] = []  # still decrypt payloads written before a key rotation
     session_secret: SecretStr = _demo("session-secret")
 
     bootstrap_api_key: SecretStr | None = None

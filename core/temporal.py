@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
+from core.codec import EncryptionCodec
 from core.settings import Settings
 
 SEARCH_ATTRIBUTES = {"CaseNumber": "Keyword", "CaseStatus": "Keyword", "Market": "Keyword"}
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """Pydantic contracts, encrypted before they leave the process (customer data never sits in plaintext in
+    Temporal history)."""
+    previous = [k.get_secret_value() for k in settings.payload_keys_previous]
+    codec = EncryptionCodec(settings.payload_key.get_secret_value(), previous)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
 async def connect(settings: Settings, *, lazy: bool = False) -> Client:
@@ -20,7 +31,7 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         tls=settings.temporal_tls,
         api_key=api_key,
         lazy=lazy,

@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from core.settings import Settings
+from core.temporal import data_converter
 from db.models import LedgerEntry
 from db.session import create_engine, create_sessionmaker
 from sandbox.app import create_app as create_sandbox
@@ -39,6 +40,10 @@ async def test_each_case_is_refunded_exactly_once_through_faults_and_a_killed_wo
             "public_base_url": "",
             "sandbox_url": "",
         }
+    )
+    # The worker process encrypts payloads with the key from settings; everything talking to it must hold it too.
+    temporal_client = await Client.connect(
+        temporal_client.service_client.config.target_host, data_converter=data_converter(settings)
     )
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
