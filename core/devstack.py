@@ -71,9 +71,9 @@ class Stack:
 
     def stop(self) -> None:
         """Stop in reverse start order: API and worker before the server they talk to."""
-        for _name, proc in reversed(self.procs):
+        for name, proc in reversed(self.procs):
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT if _name == "temporal" else signal.SIGTERM)
+                proc.send_signal(signal.SIGINT if name == "temporal" else signal.SIGTERM)
         for _name, proc in reversed(self.procs):
             try:
                 proc.wait(timeout=15)
