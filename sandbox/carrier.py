@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from sandbox.labels import FontMissing, LabelData, address_lines, find_font, qr_png, render_pdf
-from sandbox.state import Sandbox, SandboxDep, error, fingerprint, new_id
+from sandbox.state import Sandbox, SandboxDep, error, fingerprint, new_id, replay
 from sandbox.store import Shipment, TrackingEvent, iso, utcnow
 
 router = APIRouter(prefix="/carrier", tags=["carrier"])
@@ -128,15 +128,15 @@ async def create_label(
 
     def commit() -> Response:
         if idempotency_key:
-            seen = sandbox.store.idempotent("labels", idempotency_key)
-            if seen is not None:
-                if seen[0] != body_print:
-                    return error(
-                        409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body"
-                    )
-                first = sandbox.store.shipment(seen[1])
-                assert first is not None
-                return JSONResponse(_label_json(request, first), status_code=200)
+            replayed = replay(
+                sandbox,
+                "labels",
+                idempotency_key,
+                body_print,
+                lambda tracking: _label_json(request, _existing(sandbox.store.shipment(tracking))),
+            )
+            if replayed is not None:
+                return replayed
         shipment = Shipment(
             _new_tracking_number(),
             body.reference,
@@ -248,3 +248,8 @@ async def get_shipment(tracking: str, sandbox: SandboxDep) -> Response:
     if not isinstance(found, Shipment):
         return found
     return JSONResponse(_shipment_json(sandbox, tracking))
+
+
+def _existing(shipment: Shipment | None) -> Shipment:
+    assert shipment is not None  # the idempotency record points at a shipment stored with it
+    return shipment

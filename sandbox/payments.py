@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from sandbox.state import Sandbox, SandboxDep, error, fingerprint, is_currency, new_id
+from sandbox.state import Sandbox, SandboxDep, error, fingerprint, is_currency, new_id, replay
 from sandbox.store import Charge, Refund, iso, utcnow
 
 router = APIRouter(prefix="/payments", tags=["payments"])
@@ -94,15 +94,15 @@ async def create_refund(
 
     def commit() -> Response:
         # No await between the key lookup and the insert: concurrent retries cannot both create.
-        seen = sandbox.store.idempotent("refunds", key)
-        if seen is not None:
-            if seen[0] != body_print:
-                return error(
-                    409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body"
-                )
-            first = sandbox.store.refund(seen[1])
-            assert first is not None
-            return JSONResponse(refund_json(first), status_code=200)
+        replayed = replay(
+            sandbox,
+            "refunds",
+            key,
+            body_print,
+            lambda refund_id: refund_json(_existing(sandbox.store.refund(refund_id))),
+        )
+        if replayed is not None:
+            return replayed
         return _new_refund(sandbox, body, key, body_print)
 
     return await sandbox.faults.around("payments", commit)
@@ -184,3 +184,8 @@ async def list_refunds(
 ) -> list[dict[str, Any]]:
     """What the provider really holds, matched on the reference or the idempotency key."""
     return [refund_json(r) for r in sandbox.store.refunds(reference=reference, status=status)]
+
+
+def _existing(refund: Refund | None) -> Refund:
+    assert refund is not None  # the idempotency record points at a refund stored with it
+    return refund

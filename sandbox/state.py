@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -64,3 +65,15 @@ def is_currency(code: str) -> bool:
 
 def exponent(currency: str) -> int:
     return int(get_currency_precision(currency))
+
+
+def replay(
+    sandbox: Sandbox, kind: str, key: str, body_print: str, answer: Callable[[str], dict[str, Any]]
+) -> JSONResponse | None:
+    """A repeat of an Idempotency-Key: the first answer again (200), or 409 when the body differs; None if new."""
+    seen = sandbox.store.idempotent(kind, key)
+    if seen is None:
+        return None
+    if seen[0] != body_print:
+        return error(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
+    return JSONResponse(answer(seen[1]), status_code=200)
