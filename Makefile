@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BENCHES := bench/lifecycle.py bench/reconcile.py
 
-.PHONY: install dev test lint format bench clean
+.PHONY: install dev test lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Extract page and mail texts and merge them into the zh-Hant / zh-Hans catalogues (then translate the new ones).
+messages: install
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -o var/messages.pot .
+	@for l in zh_Hant zh_Hans; do $(BIN)/pybabel update --no-fuzzy-matching --omit-header -i var/messages.pot -o templates/i18n/$$l.po -l $$l; done
 
 bench: install
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from api import errors
 from api.json import auth, finance, health, orders, returns, webhooks
-from api.middleware import BodyLimit, Metrics
+from api.middleware import BodyLimit, Metrics, SecurityHeaders
 from api.resources import Resources
+from api.web.pages import TEMPLATES, Pages
 from core import temporal
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
@@ -28,7 +31,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         engine = create_engine(settings)
         # Lazy: the API starts (and /healthz reports 503) even while Temporal is still coming up.
         client = temporal_client or await temporal.connect(settings, lazy=True)
-        app.state.resources = Resources(settings, engine, create_sessionmaker(engine), policy, client)
+        app.state.resources = Resources(
+            settings, engine, create_sessionmaker(engine), policy, client, Pages(settings.display_timezone)
+        )
         try:
             yield
         finally:
@@ -47,6 +52,16 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.include_router(returns.router)
     app.include_router(webhooks.router)
     app.include_router(finance.router)
+    app.mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie="rebound_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=bool(settings.cookie_secure),
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=finance.body_limits(settings))
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(Metrics)
     return app

@@ -1,14 +1,17 @@
-"""The one table that maps domain error codes to HTTP status, and the JSON error shape of API.md."""
+"""The one table that maps domain error codes to HTTP status: the JSON error shape of API.md for the API,
+an error page for the HTML pages (or, for staff pages without a sign-in, the sign-in page)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.web.pages import Pages
 from domain.errors import (
     Conflict,
     DomainError,
@@ -39,8 +42,12 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
+    500: "internal_error",
     503: "unavailable",
 }
+# Paths answered in JSON; everything else is a page for people.
+JSON_PREFIXES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc")
+STAFF_PAGES = ("/workspace", "/finance", "/admin")
 
 
 def error_body(code: str, detail: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -64,30 +71,49 @@ def _message(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+def wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(JSON_PREFIXES)
+
+
+def _answer(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    if not wants_page(request):
+        return JSONResponse(body, status, headers=headers)
+    if status == 401 and request.url.path.startswith(STAFF_PAGES):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    pages: Pages = request.app.state.resources.pages
+    return pages.render(request, "error.html", {"status": status, "error": body}, status_code=status)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    return JSONResponse(error_body(exc.code, exc.detail, exc.fields), status_for(exc), headers=headers)
+    return _answer(request, status_for(exc), error_body(exc.code, exc.detail, exc.fields), headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return JSONResponse(error_body("malformed_json", "the request body is not valid JSON"), 400)
+        return _answer(request, 400, error_body("malformed_json", "the request body is not valid JSON"))
     fields = {_field_path(tuple(e["loc"])): _message(e) for e in errors}
     first = next(iter(fields.items()))
     detail = f"{first[0]}: {first[1]}" + (f" (and {len(fields) - 1} more)" if len(fields) > 1 else "")
-    return JSONResponse(error_body("validation_failed", detail, fields), 422)
+    return _answer(request, 422, error_body("validation_failed", detail, fields))
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "error")
-    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+    return _answer(request, exc.status_code, error_body(code, str(exc.detail)), dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # Logged by the server with its traceback; the person sees an apology, never the trace.
+    return _answer(request, 500, error_body("internal_error", "something went wrong on our side; please try again"))
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,12 +1,13 @@
-"""Process-wide resources built in the lifespan: engine, sessionmaker, Temporal client."""
+"""Process-wide resources built in the lifespan: engine, sessionmaker, Temporal client, page templates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.web.pages import Pages
 from core.settings import Settings
 from domain.policy import MerchantPolicy
 
@@ -18,3 +19,4 @@ class Resources:
     sessionmaker: async_sessionmaker[AsyncSession]
     policy: MerchantPolicy
     temporal: Client | None = None
+    pages: Pages = field(default_factory=Pages)  # templates and their filters

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # encrypts Temporal payloads (AES-256-GCM)
     payload_keys_previous: list[SecretStr] = []  # still decrypt payloads written before a key rotation
     session_secret: SecretStr = _demo("session-secret")
+    # Cookies carry `Secure` when pages are served over HTTPS (always in production); plain-HTTP dev and tests
+    # could not send them back otherwise.
+    cookie_secure: bool | None = None
+    session_max_age_s: int = 8 * 3600
+    display_timezone: str = "Asia/Shanghai"  # where pages and mails show times (stored times are UTC)
+    max_photo_bytes: int = 8_000_000  # per customer photo, before re-encoding
+    max_photos: int = 5
 
     bootstrap_api_key: SecretStr | None = None
     bootstrap_password: SecretStr | None = None
@@ -92,6 +99,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'rebound.db'}"
         if not self.public_base_url:
             self.public_base_url = f"http://{self.api_host}:{self.api_port}"
+        if self.cookie_secure is None:
+            self.cookie_secure = self.env == "production" or self.public_base_url.startswith("https://")
         if not self.sandbox_url:
             self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
         if self.env == "production":
@@ -116,6 +125,15 @@ class Settings(BaseSettings):
 
     def partner_secret(self, partner: str) -> str:
         return self.partner_secrets[partner].get_secret_value()
+
+    @property
+    def upload_dir(self) -> Path:
+        """Customer photos: outside any web root, served only through an authorised route."""
+        return self.var_dir / "uploads"
+
+    @property
+    def temporal_ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.temporal_ui_port}/namespaces/{self.temporal_namespace}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -19,9 +19,10 @@ from tests.support.postgres import free_port
 
 
 @asynccontextmanager
-async def serve(app: Any, port: int) -> AsyncIterator[None]:
-    """Serve an ASGI app on 127.0.0.1:port inside this event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+async def serve(app: Any, port: int, *, lifespan: bool = True) -> AsyncIterator[None]:
+    """Serve an ASGI app on 127.0.0.1:port inside this event loop (`lifespan=False`: the caller already ran it)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on" if lifespan else "off")
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

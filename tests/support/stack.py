@@ -54,6 +54,7 @@ class Stack:
     sandbox_app: Any
     sessionmaker: async_sessionmaker[AsyncSession]
     temporal: Client
+    api_app: Any = None  # the API's ASGI app, for serving it on a real port to a browser
     orders: list[str] = field(default_factory=list)
 
     async def order(self, *, amount: int = 10_000, quantity: int = 1, **kwargs: Any) -> dict[str, Any]:
@@ -159,4 +160,4 @@ async def running_stack(
         )
         worker = build_worker(temporal, settings, sessionmaker, partners)
         await stack.enter_async_context(worker)
-        yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal)
+        yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal, api_app)
