@@ -35,8 +35,8 @@ format: install
 
 # Extract page and mail texts and merge them into the zh-Hant / zh-Hans catalogues (then translate the new ones).
 messages: install
-	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -o var/messages.pot .
-	@for l in zh_Hant zh_Hans; do $(BIN)/pybabel update --no-fuzzy-matching --omit-header -i var/messages.pot -o templates/i18n/$$l.po -l $$l; done
+	$(BIN)/pybabel extract --no-wrap --no-location --omit-header -F babel.cfg -o var/messages.pot .
+	@for l in zh_Hant zh_Hans; do $(BIN)/pybabel update --no-wrap --no-fuzzy-matching --omit-header -i var/messages.pot -o templates/i18n/$$l.po -l $$l; done
 
 bench: install
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done

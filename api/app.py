@@ -14,6 +14,7 @@ from api import errors
 from api.json import auth, finance, health, orders, returns, webhooks
 from api.middleware import BodyLimit, Metrics, SecurityHeaders
 from api.resources import Resources
+from api.web import signin
 from api.web.pages import TEMPLATES, Pages
 from core import temporal
 from core.settings import Settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.include_router(returns.router)
     app.include_router(webhooks.router)
     app.include_router(finance.router)
+    app.include_router(signin.router)
     app.mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,

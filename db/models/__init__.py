@@ -1,20 +1,28 @@
 """All tables, imported together so alembic and the mapper registry see every one."""
 
 from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
+from db.models.audit import AuditEntry
 from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.feedback import CasePhoto, CaseRating, Complaint
 from db.models.finance import Discrepancy, ReconciliationRun
 from db.models.money import Refund
 from db.models.orders import Customer, Order, OrderLine, Tender
+from db.models.outbox import MailOutbox
 
 __all__ = [
     "ApiKey",
+    "AuditEntry",
     "CaseEvent",
+    "CasePhoto",
+    "CaseRating",
+    "Complaint",
     "Counter",
     "Customer",
     "Discrepancy",
     "IdempotencyKey",
     "InboundEvent",
     "LedgerEntry",
+    "MailOutbox",
     "Order",
     "OrderLine",
     "ReconciliationRun",
