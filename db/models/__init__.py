@@ -3,6 +3,7 @@
 from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
 from db.models.audit import AuditEntry
 from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.customs import CustomsDeclaration, DrawbackClaim, FxRate
 from db.models.feedback import CasePhoto, CaseRating, Complaint
 from db.models.finance import Discrepancy, ReconciliationRun
 from db.models.money import Refund
@@ -18,7 +19,10 @@ __all__ = [
     "Complaint",
     "Counter",
     "Customer",
+    "CustomsDeclaration",
     "Discrepancy",
+    "DrawbackClaim",
+    "FxRate",
     "IdempotencyKey",
     "InboundEvent",
     "LedgerEntry",
