@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO
@@ -21,10 +19,10 @@ from db.repositories.finance import (
     succeeded_provider_refund_ids,
 )
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.money import Money
 from domain.period import Period
 from domain.reconciliation import Finding, Matcher
 from domain.settlement import RowFields
+from services.csv_text import csv_lines, inert_text, major_units
 from services.settlement_file import DEFAULT_MAX_BYTES, SettlementFile
 
 BATCH_ROWS = 250  # small enough to stay in the CPU cache while it is converted column by column
@@ -146,13 +144,7 @@ async def resolve_discrepancy(session: AsyncSession, discrepancy_id: int, note: 
     return found
 
 
-_EXPORT_COLUMNS = [
-    "record",
-    "currency",
-    "rows",
-    "gross",
-    "fees",
-    "net",
+DISCREPANCY_COLUMNS = [
     "kind",
     "provider_txn_id",
     "reference",
@@ -165,41 +157,23 @@ _EXPORT_COLUMNS = [
     "resolved_by",
     "resolution_note",
 ]
+_EXPORT_COLUMNS = ["record", "currency", "rows", "gross", "fees", "net", *DISCREPANCY_COLUMNS]
 
 
 def export_csv(run: ReconciliationRun) -> Iterator[str]:
     """The run as CSV lines: totals per currency, then every discrepancy; amounts in major units for spreadsheets."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def line(values: list[object]) -> str:
-        writer.writerow(values)
-        text = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return text
-
-    yield line(list(_EXPORT_COLUMNS))
+    rows: list[list[object]] = [list(_EXPORT_COLUMNS)]
     for currency, t in run.totals.items():
-        sums = [_major(t[k], currency) for k in ("gross", "fees", "net")]
-        yield line(["total", currency, t["rows"], *sums, *[""] * 11])
+        sums = [major_units(t[k], currency) for k in ("gross", "fees", "net")]
+        rows.append(["total", currency, t["rows"], *sums, *[""] * 11])
     for d in run.discrepancies:
-        yield line(
+        rows.append(
             [
-                *("discrepancy", "", "", "", "", "", d.kind, _cell(d.provider_txn_id), _cell(d.reference)),
-                *(_major(d.expected_minor, d.expected_currency), d.expected_currency or ""),
-                *(_major(d.actual_minor, d.actual_currency), d.actual_currency or ""),
+                *("discrepancy", "", "", "", "", "", d.kind, inert_text(d.provider_txn_id), inert_text(d.reference)),
+                *(major_units(d.expected_minor, d.expected_currency), d.expected_currency or ""),
+                *(major_units(d.actual_minor, d.actual_currency), d.actual_currency or ""),
                 *(d.line or "", d.resolved_at.isoformat() if d.resolved_at else ""),
-                *(_cell(d.resolved_by), _cell(d.resolution_note)),
+                *(inert_text(d.resolved_by), inert_text(d.resolution_note)),
             ]
         )
-
-
-def _major(minor: int | None, currency: str | None) -> str:
-    return "" if minor is None or currency is None else f"{Money(minor, currency).to_decimal():f}"
-
-
-def _cell(text: str | None) -> str:
-    """Text from a file or a person, made inert for spreadsheets that would run a leading = + - @ as a formula."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_lines(rows)

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from api.audited import client_ip
 from api.deps import SessionDep, SettingsDep, Staff, staff
+from api.exports import run_csv_response, run_xlsx_response
+from api.finance_audit import audit_run, audited_resolve
 from core.settings import Settings
 from domain.period import Period
+from services.audit import Who
 from services.finance_views import discrepancy_view, list_ledger, list_runs, run_view
-from services.reconciliation import export_csv, read_run, resolve_discrepancy, run_reconciliation
+from services.reconciliation import read_run, run_reconciliation
+from services.settlement_store import keep_report, rerun
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 FinanceStaff = Annotated[Staff, Depends(staff("finance"))]  # finance, or admin
 UPLOAD_PATH = "/api/v1/reconciliations"  # the route below: the one path allowed a large body
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file itself
+
+
+def _who(request: Request, staff: Staff) -> Who:
+    return Who(staff.username, staff.role, client_ip(request))
 
 
 def body_limits(settings: Settings) -> dict[str, int]:
@@ -42,6 +51,7 @@ async def ledger(
 
 @router.post("/reconciliations", status_code=201)
 async def upload_report(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     who: FinanceStaff,
@@ -59,6 +69,8 @@ async def upload_report(
         max_bytes=settings.max_upload_bytes,
     )
     view = run_view(run)
+    await audit_run(session, _who(request, who), run, "reconciliation.upload")
+    await keep_report(settings.upload_dir, run.id, file.file)  # so the run can be re-run later
     await session.commit()
     return view
 
@@ -72,12 +84,25 @@ async def runs(session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
 @router.get("/reconciliations/{run_id}.csv", response_class=StreamingResponse)
 async def run_csv(run_id: int, session: SessionDep, _staff: FinanceStaff) -> StreamingResponse:
     """The run as CSV: totals per currency, then every discrepancy."""
-    run = await read_run(session, run_id)
-    return StreamingResponse(
-        export_csv(run),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="reconciliation-{run.id}.csv"'},
-    )
+    return run_csv_response(await read_run(session, run_id))
+
+
+@router.get("/reconciliations/{run_id}.xlsx", response_class=Response)
+async def run_xlsx(run_id: int, session: SessionDep, _staff: FinanceStaff) -> Response:
+    """The run as an XLSX workbook: a Totals sheet and a Discrepancies sheet."""
+    return run_xlsx_response(await read_run(session, run_id))
+
+
+@router.post("/reconciliations/{run_id}/rerun", status_code=201)
+async def rerun_report(
+    run_id: int, request: Request, session: SessionDep, settings: SettingsDep, who: FinanceStaff
+) -> dict[str, Any]:
+    """Reconcile the run's kept report again against today's refunds; answers with the new run."""
+    run = await rerun(session, settings.upload_dir, run_id, actor=who.username, max_bytes=None)
+    view = run_view(run)
+    await audit_run(session, _who(request, who), run, "reconciliation.rerun")
+    await session.commit()
+    return view
 
 
 @router.get("/reconciliations/{run_id}")
@@ -90,9 +115,8 @@ class Resolution(BaseModel):
 
 
 @router.post("/reconciliations/discrepancies/{discrepancy_id}/resolve")
-async def resolve(discrepancy_id: int, body: Resolution, session: SessionDep, who: FinanceStaff) -> dict[str, Any]:
-    """Close a discrepancy with finance's note; the run is resolved once none is left open."""
-    found = await resolve_discrepancy(session, discrepancy_id, body.note, who.username)
-    view = discrepancy_view(found)
-    await session.commit()
-    return view
+async def resolve(
+    discrepancy_id: int, body: Resolution, request: Request, session: SessionDep, who: FinanceStaff
+) -> dict[str, Any]:
+    """Close a discrepancy with finance's note (audited); the run is resolved once none is left open."""
+    return discrepancy_view(await audited_resolve(session, _who(request, who), discrepancy_id, body.note))
