@@ -10,6 +10,7 @@ from temporalio.client import Client
 from api.web.pages import Pages
 from core.settings import Settings
 from domain.policy import MerchantPolicy
+from integrations.carriers import Carrier
 
 
 @dataclass
@@ -20,3 +21,4 @@ class Resources:
     policy: MerchantPolicy
     temporal: Client | None = None
     pages: Pages = field(default_factory=Pages)  # templates and their filters
+    carrier: Carrier | None = None  # return labels are fetched through it and served by our pages

@@ -74,6 +74,17 @@ class PartnerClient:
             raise TransientPartnerError(self.partner, code, detail, status=status)
         raise PermanentPartnerError(self.partner, code, detail, status=status)
 
+    async def download(self, path: str) -> bytes:
+        """The raw body of a 2xx answer (labels, documents); any failure is a TransientPartnerError."""
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                response = await self._client.get(self.base_url + path, timeout=self.timeout_s)
+        except (TimeoutError, httpx.HTTPError) as exc:
+            raise TransientPartnerError(self.partner, "unreachable", f"{type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            raise TransientPartnerError(self.partner, f"http_{response.status_code}", response.reason_phrase)
+        return response.content
+
 
 def _json_or_none(response: httpx.Response) -> Any:
     try:

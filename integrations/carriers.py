@@ -47,6 +47,10 @@ class Carrier(Protocol):
         """Cancel an unused label; PermanentPartnerError('already_picked_up') once it has moved."""
         ...
 
+    async def label_pdf(self, tracking_number: str) -> bytes:
+        """The printable label of a bought shipment."""
+        ...
+
 
 class HttpCarrier:
     """Carrier over the carrier's HTTP API (the sandbox in dev and tests)."""
@@ -81,3 +85,6 @@ class HttpCarrier:
 
     async def void_label(self, tracking_number: str) -> None:
         await self._http.call("POST", f"/carrier/labels/{quote(tracking_number, safe='')}/void")
+
+    async def label_pdf(self, tracking_number: str) -> bytes:
+        return await self._http.download(f"/carrier/labels/{quote(tracking_number, safe='')}.pdf")
