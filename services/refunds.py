@@ -77,21 +77,7 @@ async def reserve_refund(session: AsyncSession, case_number: str, n: int, grades
     )
     already = await _refunded_per_tender(session, order)
     split = split_by_tender_positions(breakdown.total, facts.tenders, already, market.tender_refund_order)
-    rows = [
-        Refund(
-            case_id=case.id,
-            n=n,
-            tender_position=pos,
-            idempotency_key=refund_part_key(case.number, n, pos),
-            kind=kind,
-            tender_type=order.tenders[pos].type,
-            charge_id=order.tenders[pos].provider_charge_id,
-            amount_minor=amount.minor,
-            currency=amount.currency,
-            status="pending",
-        )
-        for pos, amount in split
-    ]
+    rows = pending_parts(case, order, n, kind, split)
     session.add_all(rows)
     await session.flush()
     return _plan(
@@ -107,6 +93,25 @@ async def reserve_refund(session: AsyncSession, case_number: str, n: int, grades
             "deductions": sum(li.deduction.minor for li in breakdown.lines),
         },
     )
+
+
+def pending_parts(case: ReturnCase, order: Order, n: int, kind: str, split: list[tuple[int, Money]]) -> list[Refund]:
+    """Refund n's parts, one per tender position, pending until the provider answers."""
+    return [
+        Refund(
+            case_id=case.id,
+            n=n,
+            tender_position=pos,
+            idempotency_key=refund_part_key(case.number, n, pos),
+            kind=kind,
+            tender_type=order.tenders[pos].type,
+            charge_id=order.tenders[pos].provider_charge_id,
+            amount_minor=amount.minor,
+            currency=amount.currency,
+            status="pending",
+        )
+        for pos, amount in split
+    ]
 
 
 async def _refunded_per_tender(session: AsyncSession, order: Order) -> list[Money]:
