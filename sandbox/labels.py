@@ -5,35 +5,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
 
-# (path, face index in a collection or None for the configured one), most complete first.
-FONT_CANDIDATES: tuple[tuple[str, int | None], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", None),  # Debian fonts-noto-cjk
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming
-)
+from core.fonts import FontMissing, find_font
+
+__all__ = ["FontMissing", "LabelData", "address_lines", "find_font", "qr_png", "render_pdf"]
+
 PAGE_MM = (101.6, 152.4)
 MARGIN = 5.0
-
-
-class FontMissing(RuntimeError):
-    """No CJK-capable font on this machine: Chinese addresses could not be printed."""
-
-
-def find_font(path: Path | None, index: int) -> tuple[str, int]:
-    if path is not None:
-        if not path.is_file():
-            raise FontMissing(f"label font {path} does not exist")
-        return str(path), index
-    for candidate, face in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return candidate, index if face is None else face
-    raise FontMissing("no CJK font found; install the Debian package fonts-noto-cjk")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
 import db.base
 
 revision: str = "0006"
@@ -18,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("return_cases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("warehouse_country", sa.String(length=2), nullable=True))
     op.create_table(
         "fx_rates",
         sa.Column("on_date", sa.Date(), nullable=False),
@@ -96,6 +99,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("return_cases", schema=None) as batch_op:
+        batch_op.drop_column("warehouse_country")
     op.drop_table("drawback_claims")
     with op.batch_alter_table("customs_declarations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customs_declarations_status"))
