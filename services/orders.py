@@ -41,29 +41,57 @@ async def _upsert(session: AsyncSession, data: OrderInput) -> tuple[Order, bool]
             fields={"currency": "cannot change"},
         )
     order.customer = customer
-    order.currency = data.currency
-    order.placed_at = data.placed_at
-    order.delivered_at = data.delivered_at
-    order.channel = data.channel
-    order.ship_to_country = data.ship_to.country
-    order.ship_to = data.ship_to.model_dump()
-    order.shipping_minor = data.shipping.amount
-    order.discount_minor = data.discount_minor
-    order.insurance_shipping_fee = data.insurance.shipping_fee
-    order.insurance_transit = data.insurance.transit
-    order.export_reference = data.export_reference
+    for column, value in order_columns(data).items():
+        setattr(order, column, value)
     await _sync_lines(session, order, data)
-    order.tenders = [
-        Tender(
-            position=i,
-            type=t.type,
-            amount_minor=t.amount.amount,
-            provider_charge_id=t.provider_charge_id,
-        )
-        for i, t in enumerate(data.tenders)
-    ]
+    order.tenders = [Tender(**tender_columns(data, i)) for i in range(len(data.tenders))]
     await session.flush()
     return order, created
+
+
+def order_columns(data: OrderInput) -> dict[str, Any]:
+    """The order's own columns from the input (shared by the one-by-one upsert and the bulk import)."""
+    return {
+        "currency": data.currency,
+        "placed_at": data.placed_at,
+        "delivered_at": data.delivered_at,
+        "channel": data.channel,
+        "ship_to_country": data.ship_to.country,
+        "ship_to": data.ship_to.model_dump(),
+        "shipping_minor": data.shipping.amount,
+        "discount_minor": data.discount_minor,
+        "insurance_shipping_fee": data.insurance.shipping_fee,
+        "insurance_transit": data.insurance.transit,
+        "export_reference": data.export_reference,
+    }
+
+
+def line_columns(data: OrderInput, position: int) -> dict[str, Any]:
+    li = data.lines[position]
+    return {
+        "position": position,
+        "line_id": li.id,
+        "sku": li.sku,
+        "title": li.title,
+        "category": li.category,
+        "tags": li.tags,
+        "quantity": li.quantity,
+        "unit_price_minor": li.unit_price.amount,
+        "tax_minor": li.tax.amount,
+        "hs_code": li.hs_code,
+        "origin_country": li.origin_country,
+        "weight_g": li.weight_g,
+    }
+
+
+def tender_columns(data: OrderInput, position: int) -> dict[str, Any]:
+    t = data.tenders[position]
+    return {
+        "position": position,
+        "type": t.type,
+        "amount_minor": t.amount.amount,
+        "provider_charge_id": t.provider_charge_id,
+    }
 
 
 async def _upsert_customer(session: AsyncSession, data: OrderInput) -> Customer:
@@ -95,18 +123,8 @@ async def _sync_lines(session: AsyncSession, order: Order, data: OrderInput) -> 
     lines = []
     for position, li in enumerate(data.lines):
         line = existing.get(li.id) or OrderLine(line_id=li.id)
-        line.position = position
-        line.sku, line.title, line.category, line.tags = li.sku, li.title, li.category, li.tags
-        line.quantity, line.unit_price_minor, line.tax_minor = (
-            li.quantity,
-            li.unit_price.amount,
-            li.tax.amount,
-        )
-        line.hs_code, line.origin_country, line.weight_g = (
-            li.hs_code,
-            li.origin_country,
-            li.weight_g,
-        )
+        for column, value in line_columns(data, position).items():
+            setattr(line, column, value)
         lines.append(line)
     order.lines = lines
 
