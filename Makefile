@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-BENCHES := bench/lifecycle.py bench/reconcile.py
+BENCHES := bench/lifecycle.py bench/reconcile.py bench/import_orders.py bench/queues.py
 
 .PHONY: install dev test lint format bench clean messages
 

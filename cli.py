@@ -230,6 +230,17 @@ def _redact(url: str) -> str:
     return url
 
 
+def _input_file(file: str) -> Any:
+    """The file named on the command line, or exit 2 saying it is not there."""
+    from pathlib import Path
+
+    path = Path(file)
+    if not path.is_file():
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(2)
+    return path
+
+
 @app.command()
 def reconcile(
     file: Annotated[str, typer.Argument(help="the provider's settlement report (CSV, UTF-8)")],
@@ -238,16 +249,12 @@ def reconcile(
     actor: Annotated[str, typer.Option(help="who ran it, kept with the run")] = "cli",
 ) -> None:
     """Reconcile a settlement report against our refunds; shows progress, then totals and discrepancies."""
-    from pathlib import Path
 
     from domain.errors import InvalidInput
     from domain.money import Money
     from domain.period import Period
 
-    path = Path(file)
-    if not path.is_file():
-        typer.echo(f"{file}: no such file", err=True)
-        raise typer.Exit(2)
+    path = _input_file(file)
     try:
         view = asyncio.run(_reconcile(_settings(), path, Period.parse(from_, to), actor))
     except InvalidInput as err:
@@ -295,6 +302,56 @@ async def _reconcile(settings: Settings, path: Any, period: Any, actor: str) -> 
             view = run_view(run)
             await session.commit()
             return view
+    finally:
+        await engine.dispose()
+
+
+@app.command("import-orders")
+def import_orders_command(
+    file: Annotated[str, typer.Argument(help="orders CSV (UTF-8), one row per order line; see docs/order-import.md")],
+    report: Annotated[str | None, typer.Option(help="write the row-by-row report to this CSV file")] = None,
+) -> None:
+    """Import (upsert by order number) the orders of a CSV file; prints what happened to every refused row."""
+    from pathlib import Path
+
+    from domain.errors import InvalidInput
+
+    path = _input_file(file)
+    try:
+        result = asyncio.run(_import_orders(_settings(), path))
+    except InvalidInput as err:
+        typer.echo(f"{path.name}: {err.detail} (nothing imported)", err=True)
+        raise typer.Exit(2) from None
+    from services.order_import import report_csv
+
+    for row in result.rows:
+        if row.outcome == "refused":
+            typer.echo(f"  line {row.line}: {row.order_number or '-'}: {row.reason}")
+    totals = result.totals
+    typer.echo(f"{totals['imported']:,} rows imported, {totals['updated']:,} updated, {totals['refused']:,} refused")
+    if report:
+        Path(report).write_text(report_csv(result), encoding="utf-8")
+        typer.echo(f"report written to {report}")
+    if totals["refused"]:
+        raise typer.Exit(1)
+
+
+async def _import_orders(settings: Settings, path: Any) -> Any:
+    from db.session import create_engine, create_sessionmaker
+    from services.order_import import import_orders
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            with path.open("rb") as stream, typer.progressbar(length=path.stat().st_size, label="importing") as bar:
+                done = 0
+
+                def progress(_rows: int) -> None:
+                    nonlocal done
+                    bar.update(stream.tell() - done)
+                    done = stream.tell()
+
+                return await import_orders(session, stream, progress=progress)
     finally:
         await engine.dispose()
 

@@ -9,22 +9,33 @@ import signal
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.customs import CustomsActivities
+from activities.goodwill import GoodwillActivities
 from activities.partners import PaymentActivities, ShippingActivities
 from activities.refunds import RefundActivities
+from activities.webhooks import WebhookActivities
+from api.web.pages import Pages
 from core import temporal
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
 from domain import money
 from integrations.carriers import Carrier, HttpCarrier
+from integrations.customs import CustomsBroker, HttpCustomsBroker
+from integrations.mail import SmtpMailer
 from integrations.payments import HttpPaymentProvider, PaymentProvider
+from services.mails import send_batch
 from services.starter import start_case_workflow, sweep_cutoff, unstarted_cases
+from services.webhook_relay import relay_once
+from workflows.customs import CustomsClearanceWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.return_case import ReturnCaseWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 log = logging.getLogger("rebound.worker")
 
@@ -33,6 +44,8 @@ log = logging.getLogger("rebound.worker")
 class Partners:
     payments: PaymentProvider
     carrier: Carrier
+    customs: CustomsBroker | None = None  # None: the broker at settings.sandbox_url
+    webhooks: httpx.AsyncClient | None = None  # merchants' webhook receivers; None: a fresh client
 
 
 def http_partners(settings: Settings) -> Partners:
@@ -49,10 +62,13 @@ def build_worker(
     shipping = ShippingActivities(sessionmaker, partners.carrier, settings)
     payments = PaymentActivities(partners.payments)
     refunds = RefundActivities(sessionmaker)
+    webhooks = WebhookActivities(sessionmaker, partners.webhooks or httpx.AsyncClient(), settings)
+    customs = CustomsActivities(sessionmaker, partners.customs or HttpCustomsBroker(settings.sandbox_url), settings)
+    goodwill = GoodwillActivities(sessionmaker)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[ReturnCaseWorkflow, RefundWorkflow],
+        workflows=[ReturnCaseWorkflow, RefundWorkflow, CustomsClearanceWorkflow, WebhookDeliveryWorkflow],
         activities=[
             cases.record_event,
             shipping.create_label,
@@ -60,6 +76,13 @@ def build_worker(
             payments.create_refund,
             payments.get_refund,
             refunds.reserve,
+            customs.prepare,
+            customs.submit,
+            customs.send_documents,
+            customs.record_decision,
+            goodwill.reserve,
+            webhooks.send,
+            webhooks.give_up,
         ],
         # A crashed worker's cases resume on another worker ~2x sooner than with the 10 s default.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=2),
@@ -86,6 +109,34 @@ async def _sweep_forever(client: Client, settings: Settings, sessionmaker: async
         await asyncio.sleep(30)
 
 
+async def relay_webhooks_forever(
+    client: Client, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The webhook outbox relay: new deliveries go to their delivery workflows within about a second."""
+    while True:
+        handed = 0
+        try:
+            handed = await relay_once(client, sessionmaker, settings.temporal_task_queue)
+        except Exception:  # the database or Temporal being away must not stop the worker
+            log.exception("webhook relay failed; trying again shortly")
+        if not handed:
+            await asyncio.sleep(settings.webhook_relay_interval_s)
+
+
+async def _send_mail_forever(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The mail outbox's sender: customers' mails go out over SMTP, retried with backoff when it fails."""
+    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_sender)
+    pages = Pages(settings.display_timezone)
+    while True:
+        sent = 0
+        try:
+            sent = await send_batch(sessionmaker, mailer, pages, settings, now=datetime.now(UTC))
+        except Exception:  # the database being away must not stop the worker
+            log.exception("mail batch failed; trying again shortly")
+        if not sent:
+            await asyncio.sleep(5)
+
+
 async def run(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     engine = create_engine(settings)
@@ -98,9 +149,12 @@ async def run(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
     sweeper = asyncio.create_task(_sweep_forever(client, settings, sessionmaker))
+    mailer = asyncio.create_task(_send_mail_forever(settings, sessionmaker))
+    relay = asyncio.create_task(relay_webhooks_forever(client, settings, sessionmaker))
     async with worker:
         await stop.wait()
-    sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
+    for task in (sweeper, mailer, relay):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await engine.dispose()

@@ -11,19 +11,34 @@ from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from api import errors
-from api.json import auth, finance, health, orders, returns, webhooks
+from api.json import (
+    auth,
+    compensation,
+    customs,
+    finance,
+    finance_reports,
+    health,
+    orders,
+    returns,
+    webhook_endpoints,
+    webhooks,
+)
 from api.middleware import BodyLimit, Metrics, SecurityHeaders
 from api.resources import Resources
-from api.web import signin
+from api.web import finance as finance_pages
+from api.web import portal, signin, workspace
 from api.web.pages import TEMPLATES, Pages
 from core import temporal
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
+from integrations.carriers import Carrier, HttpCarrier
 from services.policies import load_policy
 
 
-def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
-    """The app; `temporal_client` replaces the one built from settings (tests inject theirs)."""
+def create_app(
+    settings: Settings | None = None, *, temporal_client: Client | None = None, carrier: Carrier | None = None
+) -> FastAPI:
+    """The app; `temporal_client` and `carrier` replace the ones built from settings (tests inject theirs)."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)  # a broken policy file stops start-up here, with the reason
 
@@ -32,12 +47,20 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         engine = create_engine(settings)
         # Lazy: the API starts (and /healthz reports 503) even while Temporal is still coming up.
         client = temporal_client or await temporal.connect(settings, lazy=True)
+        own_carrier = HttpCarrier(settings.sandbox_url)  # unused when a carrier is injected; closed either way
         app.state.resources = Resources(
-            settings, engine, create_sessionmaker(engine), policy, client, Pages(settings.display_timezone)
+            settings,
+            engine,
+            create_sessionmaker(engine),
+            policy,
+            client,
+            Pages(settings.display_timezone),
+            carrier or own_carrier,
         )
         try:
             yield
         finally:
+            await own_carrier.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -51,9 +74,17 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.include_router(auth.router)
     app.include_router(orders.router)
     app.include_router(returns.router)
+    app.include_router(compensation.router)
+    app.include_router(customs.router)
+    app.include_router(customs.drawbacks)
     app.include_router(webhooks.router)
+    app.include_router(webhook_endpoints.router)
     app.include_router(finance.router)
+    app.include_router(finance_reports.router)
+    app.include_router(finance_pages.router)
     app.include_router(signin.router)
+    app.include_router(portal.router)
+    app.include_router(workspace.router)
     app.mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,
@@ -63,7 +94,13 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         same_site="lax",
         https_only=bool(settings.cookie_secure),
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=finance.body_limits(settings))
+    limits = (
+        orders.body_limits(settings)
+        | finance.body_limits(settings)
+        | finance_pages.body_limits(settings)
+        | portal.body_limits(settings)
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=limits)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Metrics)
     return app

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     mail_sender: str = "returns@rebound.example"
+    admin_email: str = "ops@rebound.example"  # told when a merchant webhook endpoint keeps failing
+
+    webhook_timeout_s: float = 5.0  # a slow or hanging receiver is cut off after this long
+    webhook_disable_after: int = 5  # deliveries given up in a row before the endpoint is switched off
+    webhook_secret_overlap_s: int = 24 * 3600  # a rotated-out secret keeps signing this long
+    webhook_relay_interval_s: float = 1.0
 
     partner_secrets: dict[str, SecretStr] = Field(
         default_factory=lambda: {p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs")}
@@ -122,6 +128,10 @@ class Settings(BaseSettings):
 
     def warehouse_for(self, country: str) -> Warehouse:
         return self.warehouses.get(country) or self.warehouses[self.default_warehouse]
+
+    def warehouse_country(self, market: str) -> str:
+        """The country whose warehouse receives returns from `market`."""
+        return self.warehouse_for(market).country
 
     def partner_secret(self, partner: str) -> str:
         return self.partner_secrets[partner].get_secret_value()

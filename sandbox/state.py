@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.config import SandboxConfig
+from sandbox.customs_books import Broker
 from sandbox.faults import FaultBook
 from sandbox.mail import MailBox
 from sandbox.store import Store
@@ -28,6 +29,7 @@ class Sandbox:
     webhooks: WebhookSender
     jobs: Jobs
     mail: MailBox
+    broker: Broker = field(default_factory=Broker)  # the customs broker's books (in memory)
 
     async def quiet(self) -> None:
         """Wait until no deferred work and no webhook is left: everything Rebound will be told, was."""

@@ -23,7 +23,11 @@ from sandbox.signing import HEADER, signature_header
 
 log = logging.getLogger(__name__)
 
-PATHS = {"payments": "/api/v1/webhooks/payments", "carrier": "/api/v1/webhooks/carrier"}
+PATHS = {
+    "payments": "/api/v1/webhooks/payments",
+    "carrier": "/api/v1/webhooks/carrier",
+    "customs": "/api/v1/webhooks/customs",
+}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseEvent, Order, OrderLine, Refund, ReturnCase, ReturnItem, Shipment
+from db.repositories.customs import declaration_for, drawback_for
 from domain.errors import NotFound
 
 
@@ -88,7 +89,7 @@ async def case_view(session: AsyncSession, case: ReturnCase, *, with_timeline: b
         ],
         "exchanges": [],
         "claims": [],
-        "customs": None,
+        "customs": await customs_view(session, case),
         "deadlines": await _deadlines(session, case),
         "escalated": case.escalated,
     }
@@ -98,6 +99,36 @@ async def case_view(session: AsyncSession, case: ReturnCase, *, with_timeline: b
             {"seq": e.seq, "at": e.at.isoformat(), "type": e.type, "actor": e.actor, "data": e.data} for e in events
         ]
     return view
+
+
+async def customs_view(session: AsyncSession, case: ReturnCase) -> dict[str, Any] | None:
+    """The declaration of a cross-border return: items, estimate, the broker's answer, any drawback claim."""
+    row = await declaration_for(session, case.id)
+    if row is None:
+        return None
+    claim = await drawback_for(session, case.id)
+    money = row.currency or case.currency
+    return {
+        "status": row.status,
+        "from_country": row.from_country,
+        "to_country": row.to_country,
+        "export_reference": row.export_reference,
+        "items": row.items,
+        "problems": row.problems,
+        "estimate": row.estimate,
+        "duty": _money(row.duty_minor, money),
+        "tax": _money(row.tax_minor, money),
+        "payer": row.payer,
+        "broker_ref": row.broker_ref,
+        "broker_note": row.broker_note,
+        "drawback": {
+            "amount": _money(claim.amount_minor, claim.currency),
+            "status": claim.status,
+            "reference": claim.reference,
+        }
+        if claim
+        else None,
+    }
 
 
 async def _deadlines(session: AsyncSession, case: ReturnCase) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,8 @@ from domain.codes import RefusalCode
 from domain.errors import InvalidInput, NotFound
 from domain.orders import RequestItem, ReturnRequest
 from domain.policy import Eligibility, MarketPolicy, MerchantPolicy, evaluate
+from services import outbox
+from services.mails import enqueue_for_event
 from services.order_facts import customer_history, order_facts
 from services.return_input import ReturnInput
 from workflows.contracts import CaseStart, CaseTimers
@@ -99,9 +102,17 @@ async def check_eligibility(
 
 
 async def open_case(
-    session: AsyncSession, data: ReturnInput, policy: MerchantPolicy, *, now: datetime, prefix: str = "R"
+    session: AsyncSession,
+    data: ReturnInput,
+    policy: MerchantPolicy,
+    *,
+    now: datetime,
+    prefix: str = "R",
+    warehouse_country: Callable[[str], str] | None = None,
 ) -> OpenedCase:
-    """Write the case, its items, the policy snapshot and the 'requested' event. Flushes, never commits."""
+    """Write the case, its items, the policy snapshot and the 'requested' event. Flushes, never commits.
+    `warehouse_country` names the country whose warehouse receives a market's returns (settings); a return
+    going to another country than the customer's crosses a border and needs customs."""
     checked = await check_eligibility(session, data, policy, now=now)
     order, elig = checked.order, checked.eligibility
     number = f"{prefix}-{now.year}-{await next_value(session, f'case-{now.year}'):06d}"
@@ -114,6 +125,7 @@ async def open_case(
         status="requested",
         resolution=data.resolution,
         market=order.ship_to_country,
+        warehouse_country=(warehouse_country or str)(order.ship_to_country),
         currency=order.currency,
         locale=checked.locale,
         estimate_minor=elig.refund_estimate.minor,
@@ -154,6 +166,8 @@ async def open_case(
             },
         )
     )
+    await enqueue_for_event(session, case, seq=1, event_type="requested", data={})  # "we have your request"
+    await outbox.emit(session, case, seq=1, event_type="requested", old_status="", at=now, data={})
     await session.flush()
     return OpenedCase(case, token, elig, case_start(case))
 
@@ -179,11 +193,14 @@ def case_start(case: ReturnCase) -> CaseStart:
         decision=elig["decision"],
         reasons=reasons + [t["code"] for t in elig.get("review", [])],
         returnless=bool(elig.get("returnless")),
+        cross_border=bool(case.warehouse_country and case.warehouse_country != case.market),
+        customs_refused=case.policy_snapshot.get("customs", {}).get("refused", "return_to_sender"),
         timers=CaseTimers(
             ship_by_s=sla.ship_by_days * 86_400,
             ship_by_reminder_s=sla.ship_by_reminder_days * 86_400,
             review_sla_s=sla.review_sla_hours * 3_600,
             inspection_sla_s=sla.inspection_sla_hours * 3_600,
             refund_deadline_s=sla.refund_deadline_days * 86_400,
+            appeal_window_s=sla.appeal_window_days * 86_400,
         ),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import InboundEvent, ReturnCase, Shipment
 from db.repositories.cases import find_refund
+from db.repositories.customs import declaration_by_broker_ref
 
 
 async def seen(session: AsyncSession, partner: str, event_id: str) -> bool:
@@ -37,3 +38,9 @@ async def case_for_tracking(session: AsyncSession, tracking_number: str) -> str 
 
 async def refund_known(session: AsyncSession, idempotency_key: str) -> bool:
     return await find_refund(session, idempotency_key) is not None
+
+
+async def declaration_known(session: AsyncSession, case_number: str, declaration_id: str) -> bool:
+    """Whether the broker's declaration id is the one filed for this case (a stranger's event is refused)."""
+    found = await declaration_by_broker_ref(session, declaration_id)
+    return found is not None and found[1] == case_number

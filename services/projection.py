@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseEvent, LedgerEntry, OrderLine, ReturnCase, ReturnItem, Shipment
@@ -11,6 +12,8 @@ from db.repositories.cases import find_refund, find_shipment, lock_case
 from domain.errors import InvalidInput, NotFound
 from domain.inspection import inspect
 from domain.policy import MarketPolicy
+from services import outbox
+from services.mails import enqueue_for_event
 from workflows.contracts import CaseEventIn, InspectedItemIn, RefundUpdate, ShipmentUpdate
 
 
@@ -34,6 +37,7 @@ async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
             at=event.at,
         )
     )
+    await enqueue_for_event(session, case, seq=event.seq, event_type=event.type, data=event.data)  # same txn
     for txn in event.ledger:
         session.add_all(
             LedgerEntry(
@@ -54,15 +58,21 @@ async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
         await _apply_refund(session, case.id, update)
     if event.inspection:
         await _apply_inspection(session, case, event.inspection)
+    if event.eligible_all:  # a supervisor's override: what the policy refused is now refundable
+        await session.execute(sql_update(ReturnItem).where(ReturnItem.case_id == case.id).values(eligible=True))
     if event.sla_due_at is not None or event.clear_sla:
         case.sla_due_at = event.sla_due_at
     if event.escalated is not None:
         case.escalated = event.escalated
     if event.assignee is not None:
         case.assignee_id = await _staff_id(session, event.assignee)
+    old_status = case.status
     if event.status is not None:
         case.status = event.status
     case.last_event_seq = event.seq
+    await outbox.emit(  # same transaction: announced only if this change commits
+        session, case, seq=event.seq, event_type=event.type, old_status=old_status, at=event.at, data=event.data
+    )
     await session.flush()
     return True
 

@@ -72,6 +72,7 @@ class CaseEventIn(BaseModel):
     clear_sla: bool = False
     escalated: bool | None = None
     assignee: str | None = None  # staff username; "" unassigns
+    eligible_all: bool = False  # a supervisor's override: every item of the case becomes refundable
     inspection: list[InspectedItemIn] = []  # grades per line; the projection derives each disposition
 
 
@@ -107,6 +108,7 @@ class CaseTimers(BaseModel):
     review_sla_s: int
     inspection_sla_s: int
     refund_deadline_s: int  # from receipt of the goods (CN 7 days, EU 14 days from the withdrawal notice)
+    appeal_window_s: int = 0  # a rejected case stays open this long for a supervisor's override (0: closes at once)
 
 
 class CaseStart(BaseModel):
@@ -117,6 +119,8 @@ class CaseStart(BaseModel):
     decision: str  # approve | review | reject, from the eligibility check
     reasons: list[str] = []
     returnless: bool = False  # keep_it: refund without shipping the goods back
+    cross_border: bool = False  # the goods come back into another country: customs clearance on the way
+    customs_refused: str = "return_to_sender"  # or "abandon": refund anyway, the goods are lost
     timers: CaseTimers
     first_seq: int = 2  # event 1 ("requested") is written with the case row
 
@@ -142,6 +146,24 @@ class Action(BaseModel):
 
     actor: str
     reason: str | None = None
+    expected_seq: int | None = None  # the case as the agent saw it; refused if it changed since
+
+
+class Goodwill(BaseModel):
+    """Goodwill compensation: `amount_minor` in the case currency, paid back to the order's tenders."""
+
+    actor: str
+    amount_minor: int = Field(gt=0)
+    reason: str
+    kind: str = "refund"  # refund | store_credit
+    expected_seq: int | None = None
+
+
+class GoodwillIn(BaseModel):
+    case_number: str
+    n: int  # refund number: 1 is the case's own refund, goodwill takes 2, 3, ...
+    amount_minor: int
+    kind: str = "refund"
 
 
 class InspectedItem(InspectedItemIn):
@@ -151,11 +173,20 @@ class InspectedItem(InspectedItemIn):
 class Inspection(BaseModel):
     actor: str
     items: list[InspectedItem]
+    expected_seq: int | None = None
 
 
 class Note(BaseModel):
     actor: str
     text: str
+    expected_seq: int | None = None
+
+
+class ComplaintNote(BaseModel):
+    """A customer's complaint, stored in `complaints`; the workflow only puts it on the timeline."""
+
+    complaint_id: int
+    kind: str  # late_refund | damaged_replacement | courier | other
 
 
 class CaseView(BaseModel):
@@ -166,6 +197,7 @@ class CaseView(BaseModel):
     seq: int
     tracking_number: str | None
     escalations: list[str]
+    customs: str = "none"  # cross-border returns: where the declaration stands
 
 
 class LabelOut(BaseModel):
@@ -214,3 +246,89 @@ class RefundOutcome(BaseModel):
     @property
     def succeeded(self) -> bool:
         return all(r.status == "succeeded" for r in self.results)
+
+
+# --- cross-border returns ------------------------------------------------------------------------------------
+
+
+def customs_workflow_id(case_number: str) -> str:
+    return f"customs-{case_number}"
+
+
+class CustomsCheck(BaseModel):
+    """The declaration as prepared: ready to file, or waiting for an agent to classify items."""
+
+    status: str  # ready | needs_classification
+    problems: list[str] = []  # "L1: hs_missing", ...
+    currency: str | None = None
+    duty_minor: int = 0
+    tax_minor: int = 0
+    payer: str = "merchant"
+
+
+class Classification(BaseModel):
+    """An agent's HS codes for lines the declaration could not classify (checked at the edge first)."""
+
+    actor: str
+    codes: dict[str, str]  # line id → HS code
+
+
+class CustomsStart(BaseModel):
+    case_number: str
+    parent_workflow_id: str
+
+
+class BrokerDecision(BaseModel):
+    event_id: str
+    declaration_id: str
+    outcome: str  # cleared | held | refused
+    note: str | None = None
+
+
+class CustomsDocuments(BaseModel):
+    actor: str
+    note: str
+
+
+class CustomsProgress(BaseModel):
+    """What the clearance child tells its case: filed, held (waiting for documents), cleared or refused."""
+
+    state: str  # submitted | held | cleared | refused
+    note: str | None = None
+    declaration_id: str | None = None
+
+
+class CustomsCall(BaseModel):
+    """Arguments of a customs activity: the case, and what this call carries."""
+
+    case_number: str
+    declaration_id: str | None = None
+    outcome: str | None = None  # record_decision: cleared | held | refused
+    note: str | None = None
+    key: str | None = None  # send_documents: the broker idempotency key of this answer
+    codes: dict[str, str] = {}  # classify: line id → HS code
+
+
+class CustomsOutcome(BaseModel):
+    outcome: str  # cleared | refused
+    note: str | None = None
+    ledger: list[LedgerTxn] = []  # duty and tax paid by the merchant, drawback claimed
+
+
+# --- outbound webhooks ---------------------------------------------------------------------------------------
+
+
+def webhook_delivery_workflow_id(message_id: str, endpoint_id: int, resends: int) -> str:
+    """Unique per event and endpoint across deployments sharing a namespace (message ids carry case numbers)."""
+    return f"webhook-{message_id}-to-{endpoint_id}" + (f"-resend-{resends}" if resends else "")
+
+
+class WebhookSend(BaseModel):
+    delivery_id: int
+    attempt: int
+
+
+class WebhookSent(BaseModel):
+    done: bool  # delivered (2xx), or nothing left to do (endpoint deleted or disabled)
+    status: str  # succeeded | failed | retry
+    status_code: int | None = None

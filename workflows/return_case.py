@@ -19,6 +19,16 @@ with workflow.unsafe.imports_passed_through():
         CaseEventIn,
         CaseStart,
         CaseView,
+        Classification,
+        ComplaintNote,
+        CustomsCall,
+        CustomsCheck,
+        CustomsDocuments,
+        CustomsOutcome,
+        CustomsProgress,
+        CustomsStart,
+        Goodwill,
+        GoodwillIn,
         Inspection,
         LabelOut,
         LedgerLeg,
@@ -28,8 +38,10 @@ with workflow.unsafe.imports_passed_through():
         RefundPlan,
         ReserveIn,
         ShipmentUpdate,
+        customs_workflow_id,
         refund_workflow_id,
     )
+    from workflows.customs import CustomsClearanceWorkflow
     from workflows.refund import RefundWorkflow
 
 T = TypeVar("T")
@@ -64,17 +76,31 @@ class ReturnCaseWorkflow:
         self.seen_events: set[str] = set()
         self.inspection: Inspection | None = None
         self.escalations: list[str] = []
+        self.appeal_open = False  # a rejected case waiting out its appeal window
+        self.goodwill_count = 0
+        # Cross-border only: none | needs_classification | ready | submitted | held | cleared | refused
+        self.customs_state = "none"
+        self.customs_child: workflow.ChildWorkflowHandle[Any, CustomsOutcome] | None = None
 
     # --- the lifecycle ---------------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: CaseStart) -> str:
+        status = await self._lifecycle(start)
+        # A goodwill payment or an override still running finishes before the case closes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return status
+
+    async def _lifecycle(self, start: CaseStart) -> str:
         if start.decision == "reject":
             await self._record("rejected", "policy", status="rejected", data={"reasons": start.reasons})
-            return self.status
-        if start.decision == "review":
+            if not await self._overridden():
+                return self.status
+        elif start.decision == "review":
             await self._record("review_requested", "policy", status="pending_review", data={"reasons": start.reasons})
             await self._wait_with_sla(lambda: self.status != "pending_review", start.timers.review_sla_s, "review")
+            if self.status == "rejected" and not await self._overridden():
+                return self.status
         else:
             await self._record("approved", "policy", status="approved", data={"automatic": True})
         if self.status in TERMINAL:
@@ -83,14 +109,26 @@ class ReturnCaseWorkflow:
         if not start.returnless:
             if not await self._bring_goods_back():
                 return self.status
-            assert self.inspection is not None or self.carrier_status == "lost"
+            assert self.inspection is not None or self.carrier_status == "lost" or self.customs_state == "refused"
             grades = {i.line_id: i.grade for i in self.inspection.items} if self.inspection else {}
         await self._refund(grades)
         return self.status
 
+    async def _overridden(self) -> bool:
+        """A rejected case stays open for the policy's appeal window; True when a supervisor overrode it."""
+        seconds = self.start.timers.appeal_window_s
+        if not seconds or not workflow.patched("appeal-window"):
+            return False  # cases started before the window existed close at once, as they always did
+        self.appeal_open = True
+        await self._wait(lambda: self.status != "rejected", seconds)
+        self.appeal_open = False
+        return self.status == "approved"
+
     async def _bring_goods_back(self) -> bool:
         """Label, ship-by deadline, transit, receipt, inspection. False when the case ended on the way."""
         timers = self.start.timers
+        if self.start.cross_border and not await self._declare():
+            return False
         label = await self._activity("shipping.create_label", self.start.case_number, LabelOut)
         if self.status == "cancelled":  # cancelled while the label was being bought
             await self._activity("shipping.void_label", label.tracking_number)
@@ -116,6 +154,8 @@ class ReturnCaseWorkflow:
                 await self._cancel(Action(actor="system", reason="ship_by_deadline_passed"))
         if self.status in TERMINAL:
             return False
+        if self.start.cross_border and not await self._clear_customs():
+            return self.customs_state == "refused" and self.status not in TERMINAL  # abandoned: refund anyway
         await workflow.wait_condition(lambda: self.carrier_status in {"delivered", "lost"} or self.status in TERMINAL)
         if self.status in TERMINAL:
             return False
@@ -175,6 +215,113 @@ class ReturnCaseWorkflow:
             await self._escalate("refund_failed", {})
             await workflow.wait_condition(lambda: self.status in TERMINAL)
 
+    # --- cross-border returns --------------------------------------------------------------------------------
+
+    async def _declare(self) -> bool:
+        """Prepare the customs declaration before the label; an item without a valid HS code waits for an
+        agent to classify it. False when the case ended meanwhile."""
+        call = CustomsCall(case_number=self.start.case_number)
+        check = await self._activity("customs.prepare", call, CustomsCheck)
+        self.customs_state = check.status
+        if check.status == "needs_classification":
+            await self._escalate("customs_classification_needed", {"problems": check.problems})
+            await workflow.wait_condition(lambda: self.customs_state == "ready" or self.status in TERMINAL)
+            if self.status in TERMINAL:
+                return False
+        else:
+            await self._record("customs.declared", "system", data=check.model_dump(exclude={"status", "problems"}))
+        return True
+
+    async def _clear_customs(self) -> bool:
+        """Once the parcel is on its way, the clearance child files the declaration and sees it through holds.
+        True when cleared; False when refused (then policy decides) or the case ended."""
+        self.customs_child = await workflow.start_child_workflow(
+            CustomsClearanceWorkflow.run,
+            CustomsStart(case_number=self.start.case_number, parent_workflow_id=workflow.info().workflow_id),
+            id=customs_workflow_id(self.start.case_number),
+        )
+        child = self.customs_child
+        await workflow.wait_condition(lambda: child.done() or self.status in TERMINAL)
+        if self.status in TERMINAL:
+            child.cancel()
+            return False
+        outcome = child.result()
+        self.customs_state = outcome.outcome
+        if outcome.outcome == "cleared":
+            back = "in_transit" if self.status == "customs_hold" else None
+            await self._record(
+                "customs.cleared",
+                "customs",
+                status=back,
+                data={"note": outcome.note},
+                ledger=outcome.ledger,
+                clear_sla=True,
+                escalated=False,
+            )
+            return True
+        if self.start.customs_refused == "abandon":
+            await self._record("customs.refused", "customs", data={"note": outcome.note, "goods": "abandoned"})
+        else:
+            await self._record("customs.refused", "customs", data={"note": outcome.note, "goods": "returned_to_sender"})
+            await self._record(
+                "cancelled", "customs", status="cancelled", data={"reason": "customs_refused"}, clear_sla=True
+            )
+        return False
+
+    @workflow.signal(name="customs_progress")
+    async def customs_progress(self, progress: CustomsProgress) -> None:
+        """The clearance child: filed, held (documents requested), or answered and under examination again."""
+        if self.status in TERMINAL:
+            return
+        self.customs_state = progress.state
+        if progress.state == "held":
+            await self._record("customs.held", "customs", status="customs_hold", data={"note": progress.note})
+            await self._escalate("customs_hold", {"note": progress.note})
+        elif progress.declaration_id:
+            await self._record("customs.submitted", "system", data={"declaration_id": progress.declaration_id})
+        else:
+            back = "in_transit" if self.status == "customs_hold" else None
+            await self._record("customs.resubmitted", "system", status=back, data={"note": progress.note})
+
+    @workflow.update(name="classify")
+    async def classify(self, classification: Classification) -> CaseView:
+        """An agent's HS codes for the items the declaration could not classify."""
+        call = CustomsCall(case_number=self.start.case_number, codes=classification.codes)
+        check = await self._activity("customs.prepare", call, CustomsCheck)
+        await self._record(
+            "customs.classified",
+            classification.actor,
+            data={"codes": classification.codes, "problems": check.problems},
+            escalated=False if check.status == "ready" else None,
+        )
+        if check.status == "ready":
+            await self._record("customs.declared", "system", data=check.model_dump(exclude={"status", "problems"}))
+        self.customs_state = check.status
+        return self.view()
+
+    @classify.validator
+    def _can_classify(self, classification: Classification) -> None:
+        self._require(self.customs_state == "needs_classification", "this case has no customs items waiting for a code")
+
+    @workflow.update(name="customs_documents")
+    async def customs_documents(self, documents: CustomsDocuments) -> CaseView:
+        """An agent answers the broker's hold; the clearance child sends the documents."""
+        assert self.customs_child is not None
+        await self._record("customs.documents_provided", documents.actor, data={"note": documents.note})
+        await self.customs_child.signal("documents", documents)
+        self.customs_state = "answered"
+        return self.view()
+
+    @workflow.update(name="wait_for_customs")
+    async def wait_for_customs(self, states: list[str]) -> CaseView:
+        """Answers once customs reaches one of `states` (or the case ended): lets a caller await clearance steps."""
+        await workflow.wait_condition(lambda: self.customs_state in states or self.status in TERMINAL)
+        return self.view()
+
+    @customs_documents.validator
+    def _can_send_documents(self, documents: CustomsDocuments) -> None:
+        self._require(self.customs_state == "held", "customs is not waiting for documents on this case")
+
     # --- signals, updates, queries ---------------------------------------------------------------------------
 
     @workflow.signal(name="carrier_event")
@@ -186,6 +333,8 @@ class ReturnCaseWorkflow:
         self.seen_events.add(event.event_id)
         newer = CARRIER_RANK.get(event.status, 0) >= CARRIER_RANK[self.carrier_status]
         status = CASE_STATUS_FOR.get(event.status) if newer else None
+        if status == "in_transit" and self.status == "customs_hold":
+            status = None  # the parcel moving inside the broker's shed does not lift the hold
         extra: dict[str, Any] = {}
         if newer:
             self.carrier_status = event.status
@@ -213,6 +362,7 @@ class ReturnCaseWorkflow:
 
     @approve.validator
     def _can_approve(self, action: Action) -> None:
+        self._fresh(action.expected_seq)
         self._require(self.status == "pending_review", "only a case waiting for review can be approved")
 
     @workflow.update(name="reject")
@@ -224,6 +374,7 @@ class ReturnCaseWorkflow:
 
     @reject.validator
     def _can_reject(self, action: Action) -> None:
+        self._fresh(action.expected_seq)
         self._require(self.status == "pending_review", "only a case waiting for review can be rejected")
         self._require(bool(action.reason), "a rejection needs a reason the customer will read")
 
@@ -243,6 +394,7 @@ class ReturnCaseWorkflow:
 
     @inspect.validator
     def _can_inspect(self, inspection: Inspection) -> None:
+        self._fresh(inspection.expected_seq)
         self._require(self.status == "received", "goods can be inspected once they are received, and only once")
 
     @workflow.update(name="cancel")
@@ -252,6 +404,7 @@ class ReturnCaseWorkflow:
 
     @cancel.validator
     def _can_cancel(self, action: Action) -> None:
+        self._fresh(action.expected_seq)
         self._require(self.status not in TERMINAL, f"the case is already {self.status}")
         self._require(
             self.carrier_status not in PICKED_UP,
@@ -264,6 +417,10 @@ class ReturnCaseWorkflow:
         await self._record("note", note.actor, data={"text": note.text})
         return self.view()
 
+    @note.validator
+    def _can_note(self, note: Note) -> None:
+        self._fresh(note.expected_seq)
+
     @workflow.update(name="request_info")
     async def request_info(self, note: Note) -> CaseView:
         await self._record("info_requested", note.actor, data={"message": note.text})
@@ -271,11 +428,102 @@ class ReturnCaseWorkflow:
 
     @request_info.validator
     def _can_request_info(self, note: Note) -> None:
+        self._fresh(note.expected_seq)
         self._require(self.status not in TERMINAL, f"the case is already {self.status}")
+
+    @workflow.update(name="customer_reply")
+    async def customer_reply(self, note: Note) -> CaseView:
+        """The customer answers an agent's question; the answer joins the timeline the agent works from."""
+        # No status moves: asking for information does not park the case, so it never left its queue.
+        await self._record("customer_replied", "customer", data={"message": note.text})
+        return self.view()
+
+    @customer_reply.validator
+    def _can_reply(self, note: Note) -> None:
+        self._require(self.status not in TERMINAL, f"the case is already {self.status}")
+        self._require(bool(note.text.strip()), "a reply needs a message")
+
+    @workflow.update(name="complaint")
+    async def complaint(self, complaint: ComplaintNote) -> CaseView:
+        """A complaint the customer raised (its row and SLA live in SQL): visible on the timeline too."""
+        await self._record("complaint_raised", "customer", data=complaint.model_dump())
+        return self.view()
 
     @workflow.update(name="assign")
     async def assign(self, note: Note) -> CaseView:
         await self._record("assigned", note.actor, data={"assignee": note.text or None}, assignee=note.text)
+        return self.view()
+
+    @assign.validator
+    def _can_assign(self, note: Note) -> None:
+        self._fresh(note.expected_seq)
+
+    @workflow.update(name="override")
+    async def override(self, action: Action) -> CaseView:
+        """A supervisor's audited override of a rejection: the case goes on as approved, every item refundable."""
+        await self._record(
+            "overridden",
+            action.actor,
+            status="approved",
+            data={"reason": action.reason, "was": "rejected"},
+            eligible_all=True,
+            escalated=False,
+        )
+        return self.view()
+
+    @override.validator
+    def _can_override(self, action: Action) -> None:
+        self._fresh(action.expected_seq)
+        self._require(self.status == "rejected", "only a rejected case can be overridden")
+        self._require(self.appeal_open, "the appeal window of this case has closed")
+        self._require(bool(action.reason), "an override needs a reason")
+
+    @workflow.update(name="compensate")
+    async def compensate(self, goodwill: Goodwill) -> CaseView:
+        """Goodwill: refund n (2, 3, ...) of the given amount through its own RefundWorkflow child."""
+        self.goodwill_count += 1
+        n = 1 + self.goodwill_count  # refund 1 is the case's own refund
+        wanted = GoodwillIn(
+            case_number=self.start.case_number, n=n, amount_minor=goodwill.amount_minor, kind=goodwill.kind
+        )
+        try:
+            plan = await self._activity("refunds.reserve_goodwill", wanted, RefundPlan)
+        except ActivityError as err:  # over what was captured: refused, nothing reserved
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else "the payment cannot be planned"
+            raise ApplicationError(cause, type="invalid_transition", non_retryable=True) from None
+        data = {"amount": plan.total_minor, "currency": self.start.currency, "kind": plan.kind, "n": n}
+        await self._record("goodwill_started", goodwill.actor, data={**data, "reason": goodwill.reason})
+        outcome = await workflow.execute_child_workflow(
+            RefundWorkflow.run, plan, id=refund_workflow_id(plan.case_number, n)
+        )
+        ok = {r.idempotency_key for r in outcome.results if r.status == "succeeded"}
+        ledger = [
+            LedgerTxn(
+                txn_id=p.idempotency_key,
+                type="goodwill",
+                reference=p.idempotency_key,
+                legs=[
+                    LedgerLeg.model_validate(leg)
+                    for leg in refund_legs(p.tender_type, p.amount_minor, p.currency, goodwill=True)
+                ],
+            )
+            for p in plan.parts
+            if p.idempotency_key in ok
+        ]
+        kind = "goodwill.succeeded" if outcome.succeeded else "goodwill.failed"
+        await self._record(kind, "system", data=data, refunds=outcome.results, ledger=ledger)
+        return self.view()
+
+    @compensate.validator
+    def _can_compensate(self, goodwill: Goodwill) -> None:
+        self._fresh(goodwill.expected_seq)
+        self._require(self.status != "cancelled", "the case is cancelled")
+        self._require(bool(goodwill.reason.strip()), "goodwill needs a reason")
+
+    @workflow.update(name="reply_complaint")
+    async def reply_complaint(self, note: Note) -> CaseView:
+        """The reply that closed a customer's complaint joins the timeline."""
+        await self._record("complaint_replied", note.actor, data={"reply": note.text})
         return self.view()
 
     @workflow.update(name="wait_for_status")
@@ -292,9 +540,14 @@ class ReturnCaseWorkflow:
             seq=self.seq,
             tracking_number=self.tracking,
             escalations=list(self.escalations),
+            customs=self.customs_state,
         )
 
     # --- helpers ---------------------------------------------------------------------------------------------
+
+    def _fresh(self, expected_seq: int | None) -> None:
+        """Optimistic concurrency: an action decided on an older view of the case is refused, not applied."""
+        self._require(expected_seq is None or expected_seq == self.seq, "this case changed while you were looking")
 
     def _require(self, ok: bool, message: str) -> None:
         if not ok:

@@ -6,25 +6,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from api.audited import audited_act, client_ip, refuse
 from api.callers import Caller, CallerDep, ReadableCase, require_staff
-from api.case_actions import act
+from api.case_filing import open_return, start_workflow
 from api.deps import ResourcesDep, SessionDep, TemporalDep, integration
 from db.models import ReturnCase
 from db.repositories.access import get_staff_user
-from domain.errors import Forbidden, InvalidInput
+from domain.errors import DomainError, Forbidden, InvalidInput
 from services import idempotency
 from services.access import Integration
+from services.audit import Who
 from services.case_list import list_cases
 from services.case_views import case_view
-from services.cases import check_eligibility, open_case
+from services.cases import check_eligibility
 from services.return_input import ReturnInput
-from services.starter import start_case_workflow
 from workflows.contracts import Action, InspectedItem, Inspection, Note
 
 router = APIRouter(prefix="/api/v1/returns", tags=["returns"])
@@ -71,9 +72,7 @@ async def create(
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
     if key and (stored := await idempotency.replay(session, "returns.create", key, digest)):
         return JSONResponse(stored[1], status_code=stored[0])
-    opened = await open_case(
-        session, body, resources.policy, now=datetime.now(UTC), prefix=resources.settings.case_prefix
-    )
+    opened = await open_return(resources, session, body)
     answer = {
         "number": opened.case.number,
         "status": opened.case.status,
@@ -93,10 +92,7 @@ async def create(
     if key:
         idempotency.remember(session, "returns.create", key, digest, 201, answer)
     await session.commit()
-    try:  # only after the commit; if this fails, the worker's sweeper starts it shortly
-        await start_case_workflow(temporal, session, opened.case, resources.settings.temporal_task_queue)
-    except Exception:  # the case is safely stored; the sweeper retries starting it
-        await session.rollback()
+    await start_workflow(resources, temporal, session, opened.case)  # only after the commit
     return JSONResponse(answer, status_code=201)
 
 
@@ -162,19 +158,38 @@ class CaseActor:
     who: Caller
     temporal: Client
     session: AsyncSession
+    ip: str | None = None
+
+    @property
+    def audit_who(self) -> Who:
+        return Who(self.who.actor, self.who.role or self.who.kind, self.ip)
 
     async def staff(self, update: str, arg: Any) -> dict[str, Any]:
-        require_staff(self.who)
+        await self.require(update)
         return await self.run(update, arg)
 
+    async def require(self, update: str) -> None:
+        """Staff in a case role only; a refused attempt is audited too."""
+        try:
+            require_staff(self.who)
+        except DomainError as refused:
+            await refuse(self.session, self.audit_who, f"case.{update}", self.case.number, refused.detail)
+            raise
+
+    async def refuse(self, update: str, why: str, reason: str | None = None) -> None:
+        await refuse(self.session, self.audit_who, f"case.{update}", self.case.number, why, reason=reason)
+
     async def run(self, update: str, arg: Any) -> dict[str, Any]:
-        await act(self.temporal, self.session, self.case.number, update, arg)
+        reason = getattr(arg, "reason", None) or getattr(arg, "text", None)
+        await audited_act(self.temporal, self.session, self.audit_who, self.case.number, update, arg, reason=reason)
         await self.session.refresh(self.case)  # the update returned after the projection was written
         return await case_view(self.session, self.case)
 
 
-async def case_actor(case: ReadableCase, who: CallerDep, temporal: TemporalDep, session: SessionDep) -> CaseActor:
-    return CaseActor(case, who, temporal, session)
+async def case_actor(
+    case: ReadableCase, who: CallerDep, temporal: TemporalDep, session: SessionDep, request: Request
+) -> CaseActor:
+    return CaseActor(case, who, temporal, session, client_ip(request))
 
 
 Acting = Annotated[CaseActor, Depends(case_actor)]
@@ -198,7 +213,7 @@ async def request_info(body: MessageBody, on: Acting) -> dict[str, Any]:
 @router.post("/{number}/inspection")
 async def inspection(body: InspectionBody, on: Acting) -> dict[str, Any]:
     """Record the warehouse's grade for every returned line (then the refund follows)."""
-    require_staff(on.who)
+    await on.require("inspect")
     view = await case_view(on.session, on.case, with_timeline=False)
     expected = {i["line_id"] for i in view["items"] if i["eligible"]}
     given = [i.line_id for i in body.items]
@@ -221,13 +236,13 @@ async def cancel(body: ReasonBody, on: Acting) -> dict[str, Any]:
     if on.who.kind == "integration":
         raise Forbidden("an integration cannot cancel a case", code="forbidden")
     if on.who.kind == "staff":
-        require_staff(on.who)
+        await on.require("cancel")
     return await on.run("cancel", Action(actor=on.who.actor, reason=body.reason))
 
 
 @router.post("/{number}/assign")
 async def assign(body: AssignBody, on: Acting) -> dict[str, Any]:
-    require_staff(on.who)
+    await on.require("assign")
     if body.username and await get_staff_user(on.session, body.username) is None:
         raise InvalidInput(f"there is no staff user '{body.username}'", fields={"username": "unknown user"})
     return await on.run("assign", Note(actor=on.who.actor, text=body.username))

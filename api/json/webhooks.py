@@ -15,7 +15,14 @@ from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import error_body
 from integrations.signing import HEADER, InvalidSignature, verify
 from services import inbound
-from workflows.contracts import CarrierEvent, ProviderRefundEvent, case_workflow_id, refund_workflow_id_for_key
+from workflows.contracts import (
+    BrokerDecision,
+    CarrierEvent,
+    ProviderRefundEvent,
+    case_workflow_id,
+    customs_workflow_id,
+    refund_workflow_id_for_key,
+)
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -41,6 +48,14 @@ class PaymentWebhook(PartnerEvent):
     amount: int
     currency: str
     failure_reason: str | None = None
+    occurred_at: datetime | None = None
+
+
+class CustomsWebhook(PartnerEvent):
+    declaration_id: str
+    reference: str  # the case number
+    outcome: Literal["cleared", "held", "refused"]
+    note: str | None = None
     occurred_at: datetime | None = None
 
 
@@ -139,6 +154,29 @@ async def payments(request: Request, settings: SettingsDep, session: SessionDep,
         )
         return await _deliver(
             temporal, session, "payments", event, refund_workflow_id_for_key(event.reference), "provider_event", signal
+        )
+    except Answer as answer:
+        return answer.response
+
+
+@router.post("/customs")
+async def customs(request: Request, settings: SettingsDep, session: SessionDep, temporal: TemporalDep) -> JSONResponse:
+    """The customs broker's decisions (cleared, held, refused), routed to the case's clearance workflow."""
+    try:
+        event = await _receive(request, settings, session, "customs", CustomsWebhook)
+        if not await inbound.declaration_known(session, event.reference, event.declaration_id):
+            raise _answer(404, "unknown_declaration", f"no declaration {event.declaration_id} for {event.reference}")
+        decision = BrokerDecision(
+            event_id=event.event_id, declaration_id=event.declaration_id, outcome=event.outcome, note=event.note
+        )
+        return await _deliver(
+            temporal,
+            session,
+            "customs",
+            event,
+            customs_workflow_id(event.reference),
+            "broker_decision",
+            decision,
         )
     except Answer as answer:
         return answer.response

@@ -9,6 +9,7 @@ from db.models.finance import Discrepancy, ReconciliationRun
 from db.models.money import Refund
 from db.models.orders import Customer, Order, OrderLine, Tender
 from db.models.outbox import MailOutbox
+from db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiKey",
@@ -36,4 +37,8 @@ __all__ = [
     "Shipment",
     "StaffUser",
     "Tender",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +25,15 @@ class ReturnCase(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("last_event_seq >= 0", name="seq_not_negative"),
         Index("ix_return_cases_status_created_at", "status", "created_at"),
+        # Keyset pages of the agents' queues: each sort order walks one index (see db/repositories/queues.py).
+        Index("ix_return_cases_created_at_id", "created_at", "id"),
+        Index("ix_return_cases_estimate_minor_id", "estimate_minor", "id"),
+        Index("ix_return_cases_sla_due_at_id", "sla_due_at", "id"),
+        Index("ix_return_cases_assignee_id_status", "assignee_id", "status"),  # "my cases"
+        # The few escalated cases, for the "breached SLAs" count (a partial index: nearly every case is not).
+        Index(
+            "ix_return_cases_escalated", "status", postgresql_where=text("escalated"), sqlite_where=text("escalated")
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -31,6 +41,7 @@ class ReturnCase(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(32))
     resolution: Mapped[str] = mapped_column(String(32))
     market: Mapped[str] = mapped_column(String(2), index=True)
+    warehouse_country: Mapped[str | None] = mapped_column(String(2))  # where the goods come back to
     currency: Mapped[str] = mapped_column(String(3))
     locale: Mapped[str] = mapped_column(String(16), default="en")
     estimate_minor: Mapped[int] = mapped_column(BigInteger, default=0)

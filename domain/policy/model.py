@@ -106,6 +106,8 @@ class Sla(BaseModel):
     refund_deadline_days: int = Field(default=14, ge=1)
     refund_deadline_from: Literal["receipt", "request"] = "receipt"  # CN: goods received; EU: withdrawal notice
     claim_filing_days: int = Field(default=30, ge=1)
+    appeal_window_days: int = Field(default=14, ge=0)  # a rejected case stays open this long for an override
+    complaint_response_hours: int = Field(default=48, ge=1)  # a customer's complaint is answered within this
 
     @model_validator(mode="after")
     def _reminder_first(self) -> Sla:
@@ -143,6 +145,37 @@ class Grading(BaseModel):
     grade_d_disposition: Literal["recycle", "destroy"] = "recycle"
 
 
+class CustomsRules(BaseModel):
+    """Cross-border returns: who pays import duty and tax, and what happens to goods customs refuses."""
+
+    model_config = _MODEL
+    duties_payer: Literal["merchant", "customer"] = "merchant"
+    refused: Literal["return_to_sender", "abandon"] = "return_to_sender"  # abandon: refund anyway, goods lost
+
+
+class GoodwillLimits(BaseModel):
+    """The most goodwill compensation each role may grant on one action; above it, someone senior must.
+    Admins are limited only by what the order captured; a currency without an entry allows nothing."""
+
+    model_config = _MODEL
+    agent: MinorByCurrency = {"CNY": 20_000, "EUR": 2_500, "GBP": 2_000, "JPY": 3_000, "TWD": 100_000, "USD": 2_500}
+    supervisor: MinorByCurrency = {
+        "CNY": 200_000,
+        "EUR": 25_000,
+        "GBP": 20_000,
+        "JPY": 30_000,
+        "TWD": 1_000_000,
+        "USD": 25_000,
+    }
+
+    def limit(self, role: str, currency: str) -> Money | None:
+        """The role's limit in `currency`; None means no role limit (admin)."""
+        if role == "admin":
+            return None
+        table = self.supervisor if role == "supervisor" else self.agent
+        return Money(table.get(currency, 0), currency)
+
+
 class ThreeGuarantees(BaseModel):
     """三包 remedies for a performance fault, in days after delivery."""
 
@@ -171,6 +204,8 @@ class MarketPolicy(BaseModel):
     sla: Sla = Sla()
     grading: Grading = Grading()
     three_guarantees: ThreeGuarantees | None = None
+    goodwill: GoodwillLimits = GoodwillLimits()
+    customs: CustomsRules = CustomsRules()
     tender_refund_order: tuple[TenderType, ...] = DEFAULT_TENDER_ORDER
     country: str | None = None
     policy_version: str | None = None

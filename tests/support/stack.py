@@ -4,6 +4,7 @@ dev server and a real database. HTTP between them goes over in-process ASGI tran
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,12 +22,14 @@ from core.settings import Settings
 from db.models import LedgerEntry
 from db.session import create_engine, create_sessionmaker
 from integrations.carriers import HttpCarrier
+from integrations.customs import HttpCustomsBroker
 from integrations.payments import HttpPaymentProvider
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
 from services.access import SCOPES, create_api_key, create_staff_user
 from tests.support.builders import line, order_payload
-from worker import Partners, build_worker
+from tests.support.postgres import free_port
+from worker import Partners, build_worker, relay_webhooks_forever
 from workflows.contracts import CaseView, case_workflow_id
 
 API_KEY = "rk_e2e_all_scopes"
@@ -101,6 +104,25 @@ class Stack:
         assert got.status_code == 200, got.text
         await self.sandbox_app.state.sandbox.quiet()
 
+    async def inspect(self, number: str, grade: str = "A", line_id: str = "L1") -> dict[str, Any]:
+        """A warehouse agent grades the received goods (the refund follows)."""
+        graded = await self.api.post(
+            f"/api/v1/returns/{number}/inspection",
+            json={"items": [{"line_id": line_id, "grade": grade}]},
+            headers=await self.staff("agent"),
+        )
+        assert graded.status_code == 200, graded.text
+        return dict(graded.json())
+
+    async def through_to_refund(self, number: str, grade: str = "A") -> None:
+        """Label, parcel delivered, goods graded, case completed: the customer, carrier and warehouse each act."""
+        await self.reach(number, "awaiting_shipment")
+        tracking = (await self.case(number))["shipments"][0]["tracking_number"]
+        await self.advance(tracking, "delivered")
+        await self.reach(number, "received")
+        await self.inspect(number, grade)
+        await self.reach(number, "completed")
+
     async def staff(self, role: str = "agent") -> dict[str, str]:
         """Authorization headers of a signed-in staff member with `role`."""
         username = f"{role}-e2e"
@@ -125,11 +147,22 @@ class Stack:
             return {cur: int(total) for cur, total in rows}
 
 
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 @asynccontextmanager
 async def running_stack(
-    settings: Settings, temporal: Client, *, api_temporal: Client | None = None
+    settings: Settings,
+    temporal: Client,
+    *,
+    api_temporal: Client | None = None,
+    webhook_client: httpx.AsyncClient | None = None,
 ) -> AsyncIterator[Stack]:
     """Start API, sandbox and worker; stop them in reverse order (workers before the event loop closes)."""
+    settings = settings.model_copy(update={"smtp_port": free_port()})  # the sandbox's SMTP sink, tests read it
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
@@ -141,7 +174,14 @@ async def running_stack(
         await stack.enter_async_context(api_app.router.lifespan_context(api_app))
         secrets = {k: v.get_secret_value() for k, v in settings.partner_secrets.items()}
         sandbox_app = create_sandbox(
-            SandboxConfig(rebound_base_url=API_BASE, secrets=secrets, state_path=None, smtp_port=0, seed=7),
+            SandboxConfig(
+                rebound_base_url=API_BASE,
+                secrets=secrets,
+                state_path=None,
+                smtp_port=settings.smtp_port,
+                seed=7,
+                customs_auto_decide_s=None,  # tests decide for the broker
+            ),
             webhook_transport=httpx.ASGITransport(app=api_app),
         )
         await stack.enter_async_context(sandbox_app.router.lifespan_context(sandbox_app))
@@ -155,9 +195,16 @@ async def running_stack(
                 headers={"Authorization": f"Bearer {API_KEY}"},
             )
         )
+        api_app.state.resources.carrier = HttpCarrier(SANDBOX_BASE, client=sandbox)  # labels for the portal
         partners = Partners(
-            HttpPaymentProvider(SANDBOX_BASE, client=sandbox), HttpCarrier(SANDBOX_BASE, client=sandbox)
+            HttpPaymentProvider(SANDBOX_BASE, client=sandbox),
+            HttpCarrier(SANDBOX_BASE, client=sandbox),
+            HttpCustomsBroker(SANDBOX_BASE, client=sandbox),
+            webhook_client,
         )
         worker = build_worker(temporal, settings, sessionmaker, partners)
         await stack.enter_async_context(worker)
+        # The outbox relay, as the worker process runs it (deliveries started like cases, on the API's client).
+        relay = asyncio.create_task(relay_webhooks_forever(api_temporal or temporal, settings, sessionmaker))
+        stack.push_async_callback(_stop, relay)
         yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal, api_app)
