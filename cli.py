@@ -140,8 +140,7 @@ def dev(
     fresh: Annotated[bool, typer.Option(help="Delete var/ first (all local data)")] = False,
 ) -> None:
     """Start the whole embedded stack: Temporal, migrations, sandbox, demo data, worker, API. Ctrl-C stops it."""
-    from core.devstack import Stack, port_open
-    from core.temporal import SEARCH_ATTRIBUTES, cli_path
+    from core.devstack import Stack, port_open, temporal_dev_argv
 
     settings = _settings()
     if fresh and settings.var_dir.exists():
@@ -163,29 +162,13 @@ def dev(
     me = [sys.executable, "-m", "cli"]
     env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     try:
-        temporal_cmd = [
-            cli_path("temporal"),
-            "server",
-            "start-dev",
-            "--ip",
+        temporal_cmd = temporal_dev_argv(
             host or "127.0.0.1",
-            "--port",
-            port,
-            "--ui-port",
-            str(settings.temporal_ui_port),
-            "--namespace",
+            int(port),
+            settings.temporal_ui_port,
             settings.temporal_namespace,
-            "--db-filename",
-            str(settings.var_dir / "temporal.db"),
-            "--sqlite-pragma",
-            "journal_mode=wal",
-            "--sqlite-pragma",
-            "synchronous=normal",
-            "--log-level",
-            "warn",
-        ]
-        for name, kind in SEARCH_ATTRIBUTES.items():
-            temporal_cmd += ["--search-attribute", f"{name}={kind}"]
+            settings.var_dir / "temporal.db",
+        )
         stack.start("temporal", temporal_cmd)
         migrate()
         stack.start("sandbox", [*me, "sandbox"], env=env)

@@ -9,7 +9,9 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.web.pages import Pages
 from domain.errors import (
@@ -107,7 +109,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _answer(request, exc.status_code, error_body(code, str(exc.detail)), dict(exc.headers or {}))
 
 
+UNAVAILABLE = "a service we depend on is unavailable for a moment; please try again shortly"
+
+
+def _dependency_down(exc: Exception) -> bool:
+    """The database or Temporal is unreachable (restarting, failing over): a 503 the caller can retry, not a bug."""
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return True
+    if isinstance(exc, RPCError):
+        return exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
+        return True  # the lazily connected Temporal client could not reach the server
+    return isinstance(exc, ConnectionError | TimeoutError)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if _dependency_down(exc):
+        return _answer(request, 503, error_body("unavailable", UNAVAILABLE), {"Retry-After": "5"})
     # Logged by the server with its traceback; the person sees an apology, never the trace.
     return _answer(request, 500, error_body("internal_error", "something went wrong on our side; please try again"))
 

@@ -12,11 +12,12 @@ from core.settings import ROOT, Settings
 from tests.support.servers import settings_env
 
 
-def start(settings: Settings, logs: Path) -> Stack:
-    """API, sandbox and worker processes; returns once the API and sandbox accept connections."""
+def start(settings: Settings, logs: Path, *, with_worker: bool = True) -> Stack:
+    """API, sandbox and worker processes; returns once the API and sandbox accept connections. Without the
+    worker, the caller runs its own (to kill it)."""
     stack = Stack(logs)
     env = {**settings_env(settings), "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    for name in ("sandbox", "api", "worker"):
+    for name in ("sandbox", "api", "worker") if with_worker else ("sandbox", "api"):
         stack.start(name, [sys.executable, "-m", "cli", name], env=env)
     stack.wait_port("sandbox", "127.0.0.1", settings.sandbox_port)
     stack.wait_port("api", "127.0.0.1", settings.api_port)

@@ -63,12 +63,20 @@ class TempPostgres:
             "-D",
             str(self.data),
         )
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server on its data directory (again, after `halt`)."""
         opts = (
             f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
-        return self
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (connections cut), keeping its data for `resume`."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def stop(self) -> None:
         try:
