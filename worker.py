@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.claims import ClaimActivities
 from activities.customs import CustomsActivities
 from activities.goodwill import GoodwillActivities
 from activities.partners import PaymentActivities, ShippingActivities
@@ -27,11 +28,13 @@ from db.session import create_engine, create_sessionmaker
 from domain import money
 from integrations.carriers import Carrier, HttpCarrier
 from integrations.customs import CustomsBroker, HttpCustomsBroker
+from integrations.insurer import HttpInsurer, Insurer
 from integrations.mail import SmtpMailer
 from integrations.payments import HttpPaymentProvider, PaymentProvider
 from services.mails import send_batch
 from services.starter import start_case_workflow, sweep_cutoff, unstarted_cases
 from services.webhook_relay import relay_once
+from workflows.claims import InsuranceClaimWorkflow
 from workflows.customs import CustomsClearanceWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.return_case import ReturnCaseWorkflow
@@ -46,6 +49,7 @@ class Partners:
     carrier: Carrier
     customs: CustomsBroker | None = None  # None: the broker at settings.sandbox_url
     webhooks: httpx.AsyncClient | None = None  # merchants' webhook receivers; None: a fresh client
+    insurer: Insurer | None = None  # None: the insurer at settings.sandbox_url
 
 
 def http_partners(settings: Settings) -> Partners:
@@ -58,17 +62,24 @@ def build_worker(
     # Babel loads its currency data lazily from files; load it here, outside the workflow sandbox.
     money.exponent("USD")
     money.is_currency("USD")
-    cases = CaseActivities(sessionmaker)
+    cases = CaseActivities(sessionmaker, settings.supervisor_email or settings.admin_email)
     shipping = ShippingActivities(sessionmaker, partners.carrier, settings)
     payments = PaymentActivities(partners.payments)
     refunds = RefundActivities(sessionmaker)
     webhooks = WebhookActivities(sessionmaker, partners.webhooks or httpx.AsyncClient(), settings)
     customs = CustomsActivities(sessionmaker, partners.customs or HttpCustomsBroker(settings.sandbox_url), settings)
     goodwill = GoodwillActivities(sessionmaker)
+    claims = ClaimActivities(sessionmaker, partners.insurer or HttpInsurer(settings.sandbox_url))
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[ReturnCaseWorkflow, RefundWorkflow, CustomsClearanceWorkflow, WebhookDeliveryWorkflow],
+        workflows=[
+            ReturnCaseWorkflow,
+            RefundWorkflow,
+            CustomsClearanceWorkflow,
+            InsuranceClaimWorkflow,
+            WebhookDeliveryWorkflow,
+        ],
         activities=[
             cases.record_event,
             shipping.create_label,
@@ -81,6 +92,10 @@ def build_worker(
             customs.send_documents,
             customs.record_decision,
             goodwill.reserve,
+            claims.open,
+            claims.submit,
+            claims.send_evidence,
+            claims.record_decision,
             webhooks.send,
             webhooks.give_up,
         ],
@@ -137,22 +152,59 @@ async def _send_mail_forever(settings: Settings, sessionmaker: async_sessionmake
             await asyncio.sleep(5)
 
 
+async def _connect(settings: Settings, stop: asyncio.Event) -> Client | None:
+    """Connect to Temporal, waiting for it while it is down (a restart, a failover); None once told to stop."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            return await temporal.connect(settings)
+        except RuntimeError as failed:  # the server is not reachable yet
+            log.warning("Temporal at %s unreachable (%s); retrying in %.0f s", settings.temporal_address, failed, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, 30)
+    return None
+
+
+async def _work_until(stop: asyncio.Event, worker: Worker) -> bool:
+    """Run the worker until asked to stop (True) or until it fails, e.g. the server stayed away too long (False)."""
+    running = asyncio.create_task(worker.run())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if stop.is_set():
+        await worker.shutdown()
+        with contextlib.suppress(Exception):
+            await running
+        return True
+    stopping.cancel()
+    try:
+        running.result()
+    except Exception:
+        log.exception("worker stopped with an error; starting it again")
+    return False
+
+
 async def run(settings: Settings) -> None:
+    """The worker process: recovers by itself from Temporal restarts (a supervisor restarts it after a crash)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
-    client = await temporal.connect(settings)
-    worker = build_worker(client, settings, sessionmaker, http_partners(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    client = await _connect(settings, stop)
+    if client is None:
+        await engine.dispose()
+        return
     log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
     sweeper = asyncio.create_task(_sweep_forever(client, settings, sessionmaker))
     mailer = asyncio.create_task(_send_mail_forever(settings, sessionmaker))
     relay = asyncio.create_task(relay_webhooks_forever(client, settings, sessionmaker))
-    async with worker:
-        await stop.wait()
+    partners = http_partners(settings)
+    while not await _work_until(stop, build_worker(client, settings, sessionmaker, partners)):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=2)
     for task in (sweeper, mailer, relay):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
