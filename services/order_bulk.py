@@ -24,12 +24,13 @@ async def _customer_ids(session: AsyncSession, orders: list[OrderInput]) -> dict
         email: cid
         for cid, email in await session.execute(select(Customer.id, Customer.email).where(Customer.email.in_(latest)))
     }
-    with_phone = [{"cid": found[e], "n": c.name, "l": c.locale, "p": c.phone} for e, c in latest.items() if e in found]
-    if with_phone:
+    known = [{"cid": found[e], "n": c.name, "l": c.locale, "p": c.phone} for e, c in latest.items() if e in found]
+    if known:
         # As the one-by-one upsert: name and language follow the latest order; a phone is kept unless replaced.
-        base = update(Customer).where(Customer.id == bindparam("cid")).execution_options(synchronize_session=False)
-        phoned = [k for k in with_phone if k["p"]]
-        bare = [{"cid": k["cid"], "n": k["n"], "l": k["l"]} for k in with_phone if not k["p"]]
+        table = Customer.__table__  # Core executemany: one UPDATE statement, a parameter set per customer
+        base = update(table).where(table.c.id == bindparam("cid"))
+        phoned = [k for k in known if k["p"]]
+        bare = [{"cid": k["cid"], "n": k["n"], "l": k["l"]} for k in known if not k["p"]]
         if phoned:
             await session.execute(base.values(name=bindparam("n"), locale=bindparam("l"), phone=bindparam("p")), phoned)
         if bare:

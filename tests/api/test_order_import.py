@@ -87,3 +87,17 @@ def test_command_line_import_reports_refused_rows(settings: Settings, tmp_path, 
     assert "line 3: CLI-2: unit_price: 'abc' is not an amount in CNY" in result.output
     assert "1 rows imported, 0 updated, 1 refused" in result.output
     assert (tmp_path / "r.csv").read_text().count("\n") == 3
+
+
+async def test_new_orders_of_known_customers_update_them_without_duplicates(client, sessionmaker) -> None:
+    from db.models import Customer
+    from tests.support.builders import order_payload
+
+    earlier = order_payload("WEB-1", email="a@example.com")
+    earlier["customer"]["name"] = "Old Name"
+    assert (await client.post("/api/v1/orders", json=earlier)).status_code == 201
+    got = await _upload(client, b"\n".join([HEADER, _row("CSV-1"), _row("CSV-2")]) + b"\n")
+    assert got.json()["totals"] == {"imported": 2, "updated": 0, "refused": 0}
+    async with sessionmaker() as s:
+        [customer] = (await s.scalars(select(Customer))).all()
+        assert customer.name == "A" and customer.phone == "+8613800000000"  # renamed; the phone kept
