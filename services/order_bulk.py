@@ -3,7 +3,9 @@ per order. Existing orders still go through the one-by-one upsert, which knows h
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Customer, Order, OrderLine, Tender
@@ -27,7 +29,7 @@ async def _customer_ids(session: AsyncSession, orders: list[OrderInput]) -> dict
     known = [{"cid": found[e], "n": c.name, "l": c.locale, "p": c.phone} for e, c in latest.items() if e in found]
     if known:
         # As the one-by-one upsert: name and language follow the latest order; a phone is kept unless replaced.
-        table = Customer.__table__  # Core executemany: one UPDATE statement, a parameter set per customer
+        table = cast(Table, Customer.__table__)  # Core executemany: one UPDATE statement, a parameter set per customer
         base = update(table).where(table.c.id == bindparam("cid"))
         phoned = [k for k in known if k["p"]]
         bare = [{"cid": k["cid"], "n": k["n"], "l": k["l"]} for k in known if not k["p"]]
