@@ -168,6 +168,7 @@ def dev(
             settings.temporal_ui_port,
             settings.temporal_namespace,
             settings.var_dir / "temporal.db",
+            codec_endpoint=f"{settings.public_base_url}/codec",  # staff see decrypted payloads in the UI
         )
         stack.start("temporal", temporal_cmd)
         migrate()
@@ -335,6 +336,38 @@ async def _import_orders(settings: Settings, path: Any) -> Any:
                     done = stream.tell()
 
                 return await import_orders(session, stream, progress=progress)
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def redact(
+    days: Annotated[int | None, typer.Option(help="retention period in days (default: REBOUND_RETENTION_DAYS)")] = None,
+) -> None:
+    """Remove the personal data of cases closed longer than the retention period (ledger and audit rows stay)."""
+    settings = _settings()
+    orders, cases, customers = asyncio.run(_redact_expired(settings, days or settings.retention_days))
+    typer.echo(f"{orders:,} orders and {cases:,} cases redacted, {customers:,} customers anonymised")
+
+
+async def _redact_expired(settings: Settings, days: int) -> tuple[int, int, int]:
+    from datetime import UTC, datetime
+
+    from db.session import create_engine, create_sessionmaker
+    from services.photos import discard
+    from services.retention import redact_expired
+
+    engine = create_engine(settings)
+    totals = [0, 0, 0]
+    try:
+        async with create_sessionmaker(engine)() as session:
+            while True:  # in batches, each committed before its photo files go
+                done = await redact_expired(session, now=datetime.now(UTC), days=days, upload_dir=settings.upload_dir)
+                await session.commit()
+                discard(done.files)
+                if not done.orders:
+                    return totals[0], totals[1], totals[2]
+                totals = [totals[0] + len(done.orders), totals[1] + len(done.cases), totals[2] + done.customers]
     finally:
         await engine.dispose()
 

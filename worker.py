@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.claims import ClaimActivities
 from activities.customs import CustomsActivities
 from activities.goodwill import GoodwillActivities
 from activities.partners import PaymentActivities, ShippingActivities
@@ -27,11 +28,13 @@ from db.session import create_engine, create_sessionmaker
 from domain import money
 from integrations.carriers import Carrier, HttpCarrier
 from integrations.customs import CustomsBroker, HttpCustomsBroker
+from integrations.insurer import HttpInsurer, Insurer
 from integrations.mail import SmtpMailer
 from integrations.payments import HttpPaymentProvider, PaymentProvider
 from services.mails import send_batch
 from services.starter import start_case_workflow, sweep_cutoff, unstarted_cases
 from services.webhook_relay import relay_once
+from workflows.claims import InsuranceClaimWorkflow
 from workflows.customs import CustomsClearanceWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.return_case import ReturnCaseWorkflow
@@ -46,6 +49,7 @@ class Partners:
     carrier: Carrier
     customs: CustomsBroker | None = None  # None: the broker at settings.sandbox_url
     webhooks: httpx.AsyncClient | None = None  # merchants' webhook receivers; None: a fresh client
+    insurer: Insurer | None = None  # None: the insurer at settings.sandbox_url
 
 
 def http_partners(settings: Settings) -> Partners:
@@ -65,6 +69,7 @@ def build_worker(
     webhooks = WebhookActivities(sessionmaker, partners.webhooks or httpx.AsyncClient(), settings)
     customs = CustomsActivities(sessionmaker, partners.customs or HttpCustomsBroker(settings.sandbox_url), settings)
     goodwill = GoodwillActivities(sessionmaker)
+    claims = ClaimActivities(sessionmaker, partners.insurer or HttpInsurer(settings.sandbox_url))
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -72,6 +77,7 @@ def build_worker(
             ReturnCaseWorkflow,
             RefundWorkflow,
             CustomsClearanceWorkflow,
+            InsuranceClaimWorkflow,
             WebhookDeliveryWorkflow,
         ],
         activities=[
@@ -86,6 +92,10 @@ def build_worker(
             customs.send_documents,
             customs.record_decision,
             goodwill.reserve,
+            claims.open,
+            claims.submit,
+            claims.send_evidence,
+            claims.record_decision,
             webhooks.send,
             webhooks.give_up,
         ],

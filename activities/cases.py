@@ -12,15 +12,16 @@ from workflows.contracts import CaseEventIn, RecordResult
 
 
 class CaseActivities:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], supervisors: str) -> None:
         self.sessionmaker = sessionmaker
+        self.supervisors = supervisors  # the address told of SLA breaches
 
     @activity.defn(name="cases.record_event")
     async def record_event(self, event: CaseEventIn) -> RecordResult:
         """Write status + timeline event + ledger entries in one transaction; a repeat is a no-op."""
         async with self.sessionmaker() as session:
             try:
-                applied = await apply_event(session, event)
+                applied = await apply_event(session, event, supervisors=self.supervisors)
             except DomainError as exc:
                 raise ApplicationError(exc.detail, type=exc.code, non_retryable=True) from exc
             await session.commit()

@@ -10,15 +10,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
-from api import errors
+from api import errors, openapi
 from api.json import (
     auth,
+    claims,
+    codec,
     compensation,
     customs,
     finance,
     finance_reports,
     health,
     orders,
+    privacy,
     returns,
     webhook_endpoints,
     webhooks,
@@ -70,13 +73,17 @@ def create_app(
         description="Returns and after-sales engine: JSON API (/api/v1) and pages.",
     )
     errors.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(codec.router)
+    app.include_router(privacy.router)
     app.include_router(orders.router)
     app.include_router(returns.router)
     app.include_router(compensation.router)
     app.include_router(customs.router)
     app.include_router(customs.drawbacks)
+    app.include_router(claims.router)
     app.include_router(webhooks.router)
     app.include_router(webhook_endpoints.router)
     app.include_router(finance.router)

@@ -54,6 +54,9 @@ CallerDep = Annotated[Caller, Depends(caller)]
 
 async def readable_case(number: str, who: CallerDep, session: SessionDep) -> ReturnCase:
     """The case, if this caller may read it; otherwise 404 (a customer never learns other cases exist)."""
+    if who.kind == "integration" and "returns:read" not in who.scopes:
+        # A known key lacking the scope learns nothing about any case: the same 403 whether it exists or not.
+        raise Forbidden("this API key lacks the 'returns:read' scope", code="missing_scope")
     case = await find_case(session, number)
     if case is None or not _may_read(who, case):
         if who.kind == "staff" and who.role not in CASE_ROLES:

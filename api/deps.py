@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -41,6 +41,8 @@ def get_temporal(resources: Annotated[Resources, Depends(get_resources)]) -> Cli
     return resources.temporal
 
 
+# A row id in a path: within the database's integer range, so an absurd id is a clear 422, never a driver error.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

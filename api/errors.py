@@ -48,7 +48,7 @@ HTTP_CODES = {
     503: "unavailable",
 }
 # Paths answered in JSON; everything else is a page for people.
-JSON_PREFIXES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc")
+JSON_PREFIXES = ("/api/", "/codec/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc")
 STAFF_PAGES = ("/workspace", "/finance", "/admin")
 
 
@@ -89,6 +89,8 @@ def _answer(request: Request, status: int, body: dict[str, Any], headers: dict[s
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, RateLimited) and (wait := getattr(exc, "retry_after_s", None)):
+        headers = {"Retry-After": str(wait)}
     return _answer(request, status_for(exc), error_body(exc.code, exc.detail, exc.fields), headers)
 
 

@@ -82,9 +82,11 @@ class Stack:
                 proc.wait()
 
 
-def temporal_dev_argv(host: str, port: int, ui_port: int, namespace: str, db_file: Path) -> list[str]:
+def temporal_dev_argv(
+    host: str, port: int, ui_port: int, namespace: str, db_file: Path, codec_endpoint: str = ""
+) -> list[str]:
     """`temporal server start-dev` persisted to a SQLite file (WAL pragmas: 1.6x the default's throughput here),
-    with Rebound's search attributes registered."""
+    with Rebound's search attributes registered and the UI decrypting payloads through our codec endpoint."""
     from core.temporal import SEARCH_ATTRIBUTES, cli_path
 
     argv = [
@@ -110,4 +112,6 @@ def temporal_dev_argv(host: str, port: int, ui_port: int, namespace: str, db_fil
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         argv += ["--search-attribute", f"{name}={kind}"]
+    if codec_endpoint:
+        argv += ["--ui-codec-endpoint", codec_endpoint]
     return argv

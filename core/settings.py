@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.rate_limit import RateLimits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Demo-only secrets: obvious on sight, refused in production (see _refuse_demo_secrets).
@@ -66,6 +68,7 @@ class Settings(BaseSettings):
     smtp_port: int = 1025
     mail_sender: str = "returns@rebound.example"
     admin_email: str = "ops@rebound.example"  # told when a merchant webhook endpoint keeps failing
+    supervisor_email: str = ""  # told when a case breaches an SLA; empty: admin_email (staff have no addresses)
 
     webhook_timeout_s: float = 5.0  # a slow or hanging receiver is cut off after this long
     webhook_disable_after: int = 5  # deliveries given up in a row before the endpoint is switched off
@@ -84,6 +87,10 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     session_max_age_s: int = 8 * 3600
     display_timezone: str = "Asia/Shanghai"  # where pages and mails show times (stored times are UTC)
+    rate_limits: RateLimits = RateLimits()  # per process: see README "Rate limits"
+    # Personal data of cases closed longer than this is redacted by `rebound redact` (PIPL / GDPR storage limits);
+    # ledger and audit rows keep what accounting law needs.
+    retention_days: int = Field(default=730, ge=1)
     max_photo_bytes: int = 8_000_000  # per customer photo, before re-encoding
     max_photos: int = 5
 

@@ -15,6 +15,16 @@ TENDER_ACCOUNT = {
 }
 
 
+def pair(debit: str, credit: str, amount_minor: int, currency: str) -> list[dict[str, object]]:
+    """A movement of a positive amount from `credit` to `debit`: two legs that sum to zero."""
+    if amount_minor <= 0:
+        raise ValueError("a ledger movement needs a positive amount")
+    return [
+        {"account": debit, "amount_minor": amount_minor, "currency": currency},
+        {"account": credit, "amount_minor": -amount_minor, "currency": currency},
+    ]
+
+
 def refund_legs(
     tender_type: str, amount_minor: int, currency: str, *, goodwill: bool = False
 ) -> list[dict[str, object]]:

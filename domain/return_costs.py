@@ -22,13 +22,14 @@ COMPONENTS = (
     "disposition_recovered",
 )
 # Components the workflows post to the ledger today; the others stay zero until their features post them.
-POSTED_TODAY = frozenset({"refunds", "store_credit", "goodwill", "duties", "drawback"})
+POSTED_TODAY = frozenset({"refunds", "store_credit", "goodwill", "insurance_recovered", "duties", "drawback"})
 COMPONENT_BY_TYPE = {
     "refund": "refunds",
     "store_credit": "store_credit",
     "goodwill": "goodwill",
     "return_postage": "return_postage",
     "restocking_fee": "fees_kept",
+    "insurance_claimed": "insurance_recovered",
     "insurance_payout": "insurance_recovered",
     "insurance_shortfall": "insurance_recovered",
     "duty_paid": "duties",

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from sandbox import carrier, customs, faults, mail, payments, settlements, webhooks
+from sandbox import carrier, customs, faults, insurer, mail, payments, settlements, webhooks
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultBook
 from sandbox.mail import MailBox
@@ -48,9 +48,9 @@ def create_app(config: SandboxConfig, *, webhook_transport: httpx.AsyncBaseTrans
         title="Rebound sandbox partners",
         version="1",
         lifespan=lifespan,
-        description="Simulated payment provider, carrier, customs broker and mail sink for dev, demos and tests.",
+        description="Simulated payment provider, carrier, customs broker, insurer and mail sink for dev, demos, tests.",
     )
-    for module in (payments, settlements, carrier, customs, mail, faults, webhooks):
+    for module in (payments, settlements, carrier, customs, insurer, mail, faults, webhooks):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
 

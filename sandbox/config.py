@@ -29,6 +29,7 @@ class SandboxConfig:
     webhook_timeout_s: float = 5.0
     label_font_path: Path | None = None  # None: first CJK font found among the usual Debian paths
     customs_auto_decide_s: float | None = 30.0  # the broker clears by itself after this long; None: only on request
+    insurer_auto_decide_s: float | None = 60.0  # the insurer approves by itself after this long; None: on request
     label_font_index: int = 2  # face in a .ttc collection; 2 is Simplified Chinese in Noto CJK
 
     def __post_init__(self) -> None:

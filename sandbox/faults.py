@@ -28,6 +28,7 @@ class Faults(BaseModel):
 
     payments: PartnerFaults = Field(default_factory=PartnerFaults)
     carrier: PartnerFaults = Field(default_factory=PartnerFaults)
+    insurer: PartnerFaults = Field(default_factory=PartnerFaults)  # only duplicate_webhooks applies
 
     def of(self, partner: str) -> PartnerFaults:
         value = getattr(self, partner, None)

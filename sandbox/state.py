@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sandbox.config import SandboxConfig
 from sandbox.customs_books import Broker
 from sandbox.faults import FaultBook
+from sandbox.insurer_books import InsurerBooks
 from sandbox.mail import MailBox
 from sandbox.store import Store
 from sandbox.webhooks import Jobs, WebhookSender
@@ -30,6 +31,7 @@ class Sandbox:
     jobs: Jobs
     mail: MailBox
     broker: Broker = field(default_factory=Broker)  # the customs broker's books (in memory)
+    insurer: InsurerBooks = field(default_factory=InsurerBooks)  # the insurer's claims (in memory)
 
     async def quiet(self) -> None:
         """Wait until no deferred work and no webhook is left: everything Rebound will be told, was."""

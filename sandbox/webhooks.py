@@ -27,6 +27,7 @@ PATHS = {
     "payments": "/api/v1/webhooks/payments",
     "carrier": "/api/v1/webhooks/carrier",
     "customs": "/api/v1/webhooks/customs",
+    "insurer": "/api/v1/webhooks/insurer",
 }
 
 

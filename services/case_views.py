@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import CaseEvent, Order, OrderLine, Refund, ReturnCase, ReturnItem, Shipment
 from db.repositories.customs import declaration_for, drawback_for
 from domain.errors import NotFound
+from services.claims import claims_view
+from services.held_refunds import hold_of
 
 
 async def find_case(session: AsyncSession, number: str) -> ReturnCase | None:
@@ -88,10 +90,11 @@ async def case_view(session: AsyncSession, case: ReturnCase, *, with_timeline: b
             for r in refunds
         ],
         "exchanges": [],
-        "claims": [],
+        "claims": await claims_view(session, case),
         "customs": await customs_view(session, case),
         "deadlines": await _deadlines(session, case),
         "escalated": case.escalated,
+        "hold": await hold_of(session, case),  # "refund_failed": held for finance
     }
     if with_timeline:
         events = await session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))

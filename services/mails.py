@@ -15,7 +15,7 @@ from db.repositories.mails import add_once, claim_due, customer_of
 from domain.messages import normalize_locale
 from domain.policy import Refusal
 from integrations.mail import Mailer
-from services import case_links
+from services import case_links, staff_alerts
 
 log = logging.getLogger("rebound.mails")
 
@@ -45,9 +45,18 @@ def _reasons(case: ReturnCase, data: dict[str, Any], locale: str) -> list[str]:
 
 
 async def enqueue_for_event(
-    session: AsyncSession, case: ReturnCase, *, seq: int, event_type: str, data: dict[str, Any]
+    session: AsyncSession,
+    case: ReturnCase,
+    *,
+    seq: int,
+    event_type: str,
+    data: dict[str, Any],
+    supervisors: str | None = None,
 ) -> None:
-    """Queue the customer's mail for this event, if it is one they are told about; once per event."""
+    """Queue the customer's mail for this event, if it is one they are told about (and the supervisors' for an
+    SLA breach); once per event."""
+    if supervisors and event_type == "escalated":
+        await staff_alerts.enqueue_sla_breach(session, case, seq=seq, data=data, to=supervisors)
     template = MAIL_FOR_EVENT.get(event_type)
     if template is None:
         return
@@ -81,8 +90,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _links(settings: Settings, mail: MailOutbox) -> dict[str, str]:
-    if not mail.context.get("number"):
-        return {}  # a mail to staff, about no case
+    if not mail.context.get("number"):  # a mail to staff: at most a link to the case in the workspace
+        found = mail.context.get("case_number")
+        return {"workspace_url": f"{settings.public_base_url}/workspace/cases/{found}"} if found else {}
     secret, number = settings.session_secret.get_secret_value(), str(mail.context["number"])
     return {
         "status_url": case_links.case_url(settings.public_base_url, secret, number),

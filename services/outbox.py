@@ -50,9 +50,11 @@ FOR_EVENT = {
     "refund.failed": "refund.failed",
     "store_credit.issued": "store_credit.issued",
     "customs.cleared": "customs.cleared",
+    "claim.filed": "claim.filed",
+    "claim.decided": "claim.decided",
 }
 # Event data a receiver may see (amounts, tracking, reasons); anything else stays in Rebound.
-SHAREABLE = ("amount", "tracking_number", "ship_by", "reason", "reasons", "refund_due_by", "note", "kind")
+SHAREABLE = ("amount", "tracking_number", "ship_by", "reason", "reasons", "refund_due_by", "note", "kind", "outcome")
 
 
 def types_for(event_type: str, old_status: str, new_status: str | None) -> list[str]:

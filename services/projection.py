@@ -17,7 +17,7 @@ from services.mails import enqueue_for_event
 from workflows.contracts import CaseEventIn, InspectedItemIn, RefundUpdate, ShipmentUpdate
 
 
-async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
+async def apply_event(session: AsyncSession, event: CaseEventIn, *, supervisors: str | None = None) -> bool:
     """Write the event; False (and no change) when the case already holds this sequence number."""
     case = await lock_case(session, event.case_number)
     if case is None:
@@ -37,7 +37,9 @@ async def apply_event(session: AsyncSession, event: CaseEventIn) -> bool:
             at=event.at,
         )
     )
-    await enqueue_for_event(session, case, seq=event.seq, event_type=event.type, data=event.data)  # same txn
+    await enqueue_for_event(
+        session, case, seq=event.seq, event_type=event.type, data=event.data, supervisors=supervisors
+    )  # same txn
     for txn in event.ledger:
         session.add_all(
             LedgerEntry(

@@ -198,6 +198,7 @@ class CaseView(BaseModel):
     tracking_number: str | None
     escalations: list[str]
     customs: str = "none"  # cross-border returns: where the declaration stands
+    claims: dict[str, str] = {}  # insurance claim kind → filing | submitted | more_evidence | answered | decided | …
 
 
 class LabelOut(BaseModel):
@@ -313,6 +314,99 @@ class CustomsOutcome(BaseModel):
     outcome: str  # cleared | refused
     note: str | None = None
     ledger: list[LedgerTxn] = []  # duty and tax paid by the merchant, drawback claimed
+
+
+# --- insurance claims ------------------------------------------------------------------------------------------
+
+
+def claim_workflow_id(case_number: str, kind: str) -> str:
+    """One claim per case and kind; also the insurer's idempotency key."""
+    return f"claim-{case_number}-{kind}"
+
+
+class ClaimOpen(BaseModel):
+    """The case asks for a claim: which cover, what happened, and when (the filing deadline runs from it)."""
+
+    case_number: str
+    kind: str  # shipping_fee | transit
+    trigger: str  # picked_up | in_transit | ... | lost | damaged | inspection
+    incident_at: datetime
+    grades: dict[str, str] = {}  # inspection: line id → grade, checked for transit damage
+
+
+class ClaimPlan(BaseModel):
+    """A claim worth filing (insured, with an amount), or why there is none."""
+
+    case_number: str
+    kind: str
+    insured: bool
+    amount_minor: int = 0
+    currency: str = ""
+    due_at: datetime | None = None  # the insurer's filing deadline
+    why: str | None = None  # not filed: not_insured | no_amount | no_transit_damage
+    parent_workflow_id: str = ""
+
+
+class InsurerDecision(BaseModel):
+    event_id: str
+    claim_id: str
+    outcome: str  # approved | partial | denied | more_evidence
+    amount_minor: int | None = None
+    note: str | None = None
+
+
+class ClaimEvidence(BaseModel):
+    """An agent's answer to the insurer's request for more evidence."""
+
+    actor: str
+    kind: str
+    note: str
+
+
+class ClaimWait(BaseModel):
+    kind: str
+    states: list[str]
+
+
+class ClaimProgress(BaseModel):
+    """What the claim child tells its case: filed (with the receivable), or more evidence wanted."""
+
+    kind: str
+    state: str  # submitted | more_evidence
+    insurer_id: str | None = None
+    amount_minor: int = 0
+    note: str | None = None
+    ledger: list[LedgerTxn] = []
+
+
+class ClaimCall(BaseModel):
+    """Arguments of a claim activity."""
+
+    case_number: str
+    kind: str
+    outcome: str | None = None  # record_decision
+    amount_minor: int | None = None  # record_decision: a partial payout
+    note: str | None = None
+    key: str | None = None  # send_evidence: the insurer idempotency key of this answer
+
+
+class ClaimFiled(BaseModel):
+    insurer_id: str
+    ledger: list[LedgerTxn] = []
+
+
+class ClaimOutcome(BaseModel):
+    kind: str
+    outcome: str  # approved | partial | denied | lapsed
+    claimed_minor: int
+    paid_minor: int
+    currency: str
+    note: str | None = None
+    ledger: list[LedgerTxn] = []  # payout and shortfall
+
+    @property
+    def shortfall_minor(self) -> int:
+        return self.claimed_minor - self.paid_minor
 
 
 # --- outbound webhooks ---------------------------------------------------------------------------------------

@@ -13,12 +13,14 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.ledger import refund_legs
+    from workflows.case_claims import CaseClaims
     from workflows.contracts import (
         Action,
         CarrierEvent,
         CaseEventIn,
         CaseStart,
         CaseView,
+        ClaimOutcome,
         Classification,
         ComplaintNote,
         CustomsCall,
@@ -64,7 +66,7 @@ RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn(name="ReturnCase")
-class ReturnCaseWorkflow:
+class ReturnCaseWorkflow(CaseClaims):
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
         self.start = start
@@ -81,12 +83,18 @@ class ReturnCaseWorkflow:
         # Cross-border only: none | needs_classification | ready | submitted | held | cleared | refused
         self.customs_state = "none"
         self.customs_child: workflow.ChildWorkflowHandle[Any, CustomsOutcome] | None = None
+        self.claims: dict[str, str] = {}
+        self.claim_children: dict[str, workflow.ChildWorkflowHandle[Any, ClaimOutcome]] = {}
+        self.claim_tasks: list[asyncio.Task[None]] = []
 
     # --- the lifecycle ---------------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: CaseStart) -> str:
         status = await self._lifecycle(start)
+        # The customer's part is over, but an insurance claim may still be open: the case stays open (its status
+        # unchanged) until the insurer has answered, so the answer and its money land on this case's timeline.
+        await workflow.wait_condition(lambda: all(t.done() for t in self.claim_tasks))
         # A goodwill payment or an override still running finishes before the case closes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return status
@@ -111,6 +119,8 @@ class ReturnCaseWorkflow:
                 return self.status
             assert self.inspection is not None or self.carrier_status == "lost" or self.customs_state == "refused"
             grades = {i.line_id: i.grade for i in self.inspection.items} if self.inspection else {}
+            if self.inspection is not None:  # transit damage found at inspection: a transit claim
+                self._file_claim("transit", "inspection", grades)
         await self._refund(grades)
         return self.status
 
@@ -322,6 +332,12 @@ class ReturnCaseWorkflow:
     def _can_send_documents(self, documents: CustomsDocuments) -> None:
         self._require(self.customs_state == "held", "customs is not waiting for documents on this case")
 
+    @workflow.update(name="wait_for_escalation")
+    async def wait_for_escalation(self, what: str) -> CaseView:
+        """Answers once the case escalated `what` and the projection shows it: lets a caller await a hold."""
+        await workflow.wait_condition(lambda: what in self.escalations and not self.lock.locked())
+        return self.view()
+
     # --- signals, updates, queries ---------------------------------------------------------------------------
 
     @workflow.signal(name="carrier_event")
@@ -350,6 +366,10 @@ class ReturnCaseWorkflow:
                 tracking_number=event.tracking_number, status=event.status, event=event.model_dump(mode="json")
             ),
         )
+        if event.status in PICKED_UP:
+            self._file_claim("shipping_fee", event.status)  # the return has shipped: its postage is claimed
+        if event.status in {"lost", "damaged"}:
+            self._file_claim("transit", event.status)
         if event.status in {"lost", "damaged", "exception"}:
             await self._escalate(f"carrier_{event.status}", {"tracking_number": event.tracking_number})
 
@@ -541,6 +561,7 @@ class ReturnCaseWorkflow:
             tracking_number=self.tracking,
             escalations=list(self.escalations),
             customs=self.customs_state,
+            claims=dict(self.claims),
         )
 
     # --- helpers ---------------------------------------------------------------------------------------------

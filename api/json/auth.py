@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, SettingsDep
+from api.limits import check_rate
 from services import tokens
 from services.access import login
 
@@ -21,8 +22,9 @@ class Credentials(BaseModel):
 
 
 @router.post("/token")
-async def token(body: Credentials, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+async def token(request: Request, body: Credentials, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Exchange staff credentials for a bearer token (8 hours); five failures lock the account 15 minutes."""
+    check_rate(request, settings, login_ip=None, login_user=body.username)  # 429 before the password is tried
     now = datetime.now(UTC)
     try:
         user = await login(session, body.username, body.password, now=now)

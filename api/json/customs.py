@@ -13,12 +13,11 @@ from api.callers import ReadableCase
 from api.deps import SessionDep, SettingsDep
 from api.json.finance import FinanceStaff
 from api.json.returns import Acting
-from api.web.documents import commercial_invoice_pdf
+from api.web.documents import commercial_invoice_response
 from db.repositories.customs import declaration_for
-from domain.errors import InvalidTransition, NotFound
+from domain.errors import InvalidTransition
 from services import customs as customs_service
-from services.customs import broker_payload, check_codes
-from services.shipping import label_request
+from services.customs import check_codes
 from workflows.contracts import Classification, CustomsDocuments
 
 router = APIRouter(prefix="/api/v1/returns", tags=["customs"])
@@ -51,25 +50,10 @@ async def documents(body: DocumentsBody, on: Acting) -> dict[str, Any]:
     return await on.staff("customs_documents", CustomsDocuments(actor=on.who.actor, note=body.note))
 
 
-def _address(a: dict[str, Any]) -> list[str]:
-    place = " ".join(str(a[k]) for k in ("city", "postal_code") if a.get(k) and a[k] != "-")
-    return [str(a["name"]), str(a["line1"]), f"{place}, {a['country']}".strip(", ")]
-
-
 @router.get("/{number}/customs/invoice.pdf", response_class=Response)
 async def invoice(case: ReadableCase, session: SessionDep, settings: SettingsDep) -> Response:
     """The pro-forma commercial invoice of a cross-border return (PDF, Chinese text embedded)."""
-    if await declaration_for(session, case.id) is None:
-        raise NotFound(f"{case.number} does not cross a border: there is no customs invoice", code="no_declaration")
-    declaration = await broker_payload(session, case.number)
-    sender = (await label_request(session, case.number)).sender
-    warehouse = settings.warehouse_for(case.market).model_dump()
-    pdf = commercial_invoice_pdf(case.number, declaration, _address(sender), _address(warehouse))
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{case.number}-commercial-invoice.pdf"'},
-    )
+    return await commercial_invoice_response(session, settings, case)
 
 
 drawbacks = APIRouter(prefix="/api/v1/drawbacks", tags=["customs", "finance"])

@@ -9,7 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.audited import client_ip
-from api.deps import SessionDep, SettingsDep, Staff, staff
+from api.deps import RowId, SessionDep, SettingsDep, Staff, staff
 from api.exports import run_csv_response, run_xlsx_response
 from api.finance_audit import audit_run, audited_resolve
 from core.settings import Settings
@@ -82,20 +82,20 @@ async def runs(session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
 
 
 @router.get("/reconciliations/{run_id}.csv", response_class=StreamingResponse)
-async def run_csv(run_id: int, session: SessionDep, _staff: FinanceStaff) -> StreamingResponse:
+async def run_csv(run_id: RowId, session: SessionDep, _staff: FinanceStaff) -> StreamingResponse:
     """The run as CSV: totals per currency, then every discrepancy."""
     return run_csv_response(await read_run(session, run_id))
 
 
 @router.get("/reconciliations/{run_id}.xlsx", response_class=Response)
-async def run_xlsx(run_id: int, session: SessionDep, _staff: FinanceStaff) -> Response:
+async def run_xlsx(run_id: RowId, session: SessionDep, _staff: FinanceStaff) -> Response:
     """The run as an XLSX workbook: a Totals sheet and a Discrepancies sheet."""
     return run_xlsx_response(await read_run(session, run_id))
 
 
 @router.post("/reconciliations/{run_id}/rerun", status_code=201)
 async def rerun_report(
-    run_id: int, request: Request, session: SessionDep, settings: SettingsDep, who: FinanceStaff
+    run_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, who: FinanceStaff
 ) -> dict[str, Any]:
     """Reconcile the run's kept report again against today's refunds; answers with the new run."""
     run = await rerun(session, settings.upload_dir, run_id, actor=who.username, max_bytes=None)
@@ -106,7 +106,7 @@ async def rerun_report(
 
 
 @router.get("/reconciliations/{run_id}")
-async def run(run_id: int, session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
+async def run(run_id: RowId, session: SessionDep, _staff: FinanceStaff) -> dict[str, Any]:
     return run_view(await read_run(session, run_id))
 
 
@@ -116,7 +116,7 @@ class Resolution(BaseModel):
 
 @router.post("/reconciliations/discrepancies/{discrepancy_id}/resolve")
 async def resolve(
-    discrepancy_id: int, body: Resolution, request: Request, session: SessionDep, who: FinanceStaff
+    discrepancy_id: RowId, body: Resolution, request: Request, session: SessionDep, who: FinanceStaff
 ) -> dict[str, Any]:
     """Close a discrepancy with finance's note (audited); the run is resolved once none is left open."""
     return discrepancy_view(await audited_resolve(session, _who(request, who), discrepancy_id, body.note))

@@ -7,6 +7,7 @@ import asyncio
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import ResourcesDep
@@ -14,7 +15,20 @@ from api.deps import ResourcesDep
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: str
+    database: str
+    temporal: str
+
+
+@router.get(
+    "/healthz",
+    response_model=None,
+    responses={
+        200: {"model": Health, "description": "Every part answers"},
+        503: {"model": Health, "description": "The parts that do not answer say why"},
+    },
+)
 async def healthz(resources: ResourcesDep) -> JSONResponse:
     """200 when the database and Temporal answer; 503 naming the part that does not."""
     body = {"status": "ok", "database": "ok", "temporal": "ok"}

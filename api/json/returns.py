@@ -16,6 +16,7 @@ from api.audited import audited_act, client_ip, refuse
 from api.callers import Caller, CallerDep, ReadableCase, require_staff
 from api.case_filing import open_return, start_workflow
 from api.deps import ResourcesDep, SessionDep, TemporalDep, integration
+from api.limits import check_rate
 from db.models import ReturnCase
 from db.repositories.access import get_staff_user
 from domain.errors import DomainError, Forbidden, InvalidInput
@@ -60,6 +61,7 @@ async def eligibility(
 
 @router.post("", status_code=201)
 async def create(
+    request: Request,
     body: ReturnInput,
     session: SessionDep,
     resources: ResourcesDep,
@@ -72,6 +74,7 @@ async def create(
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
     if key and (stored := await idempotency.replay(session, "returns.create", key, digest)):
         return JSONResponse(stored[1], status_code=stored[0])
+    check_rate(request, resources.settings, create_ip=None, create_order=body.order_number)  # a replay is never refused
     opened = await open_return(resources, session, body)
     answer = {
         "number": opened.case.number,

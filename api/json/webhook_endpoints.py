@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.callers import Caller, CallerDep
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from domain.errors import Forbidden
 from services import webhook_endpoints as endpoints
 
@@ -50,14 +50,14 @@ async def listing(session: SessionDep, _who: Manager) -> list[dict[str, Any]]:
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204)
-async def delete(endpoint_id: int, session: SessionDep, _who: Manager) -> Response:
+async def delete(endpoint_id: RowId, session: SessionDep, _who: Manager) -> Response:
     await session.delete(await endpoints.get(session, endpoint_id))
     await session.commit()
     return Response(status_code=204)
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/rotate-secret")
-async def rotate(endpoint_id: int, session: SessionDep, settings: SettingsDep, _who: Manager) -> dict[str, Any]:
+async def rotate(endpoint_id: RowId, session: SessionDep, settings: SettingsDep, _who: Manager) -> dict[str, Any]:
     """A new secret (shown once); the previous one keeps signing during the overlap so receivers can switch."""
     endpoint = await endpoints.rotate(session, settings, endpoint_id, now=datetime.now(UTC))
     answer = {
@@ -70,7 +70,7 @@ async def rotate(endpoint_id: int, session: SessionDep, settings: SettingsDep, _
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/enable")
-async def enable(endpoint_id: int, session: SessionDep, _who: Manager) -> dict[str, Any]:
+async def enable(endpoint_id: RowId, session: SessionDep, _who: Manager) -> dict[str, Any]:
     """Switch an endpoint back on (it is switched off after repeated three-day failures)."""
     answer = endpoints.endpoint_json(await endpoints.enable(session, endpoint_id))
     await session.commit()
@@ -78,13 +78,13 @@ async def enable(endpoint_id: int, session: SessionDep, _who: Manager) -> dict[s
 
 
 @router.get("/webhook-endpoints/{endpoint_id}/deliveries")
-async def deliveries(endpoint_id: int, session: SessionDep, _who: Manager) -> list[dict[str, Any]]:
+async def deliveries(endpoint_id: RowId, session: SessionDep, _who: Manager) -> list[dict[str, Any]]:
     """The delivery log: each event, every attempt's response code and latency."""
     return await endpoints.delivery_log(session, endpoint_id)
 
 
 @router.post("/webhook-deliveries/{delivery_id}/resend", status_code=202)
-async def resend(delivery_id: int, session: SessionDep, _who: Manager) -> dict[str, Any]:
+async def resend(delivery_id: RowId, session: SessionDep, _who: Manager) -> dict[str, Any]:
     delivery = await endpoints.resend(session, delivery_id)
     answer = {"id": delivery.id, "status": delivery.status, "resends": delivery.resends}
     await session.commit()

@@ -14,12 +14,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import error_body
 from integrations.signing import HEADER, InvalidSignature, verify
-from services import inbound
+from services import claims, inbound
 from workflows.contracts import (
     BrokerDecision,
     CarrierEvent,
+    InsurerDecision,
     ProviderRefundEvent,
     case_workflow_id,
+    claim_workflow_id,
     customs_workflow_id,
     refund_workflow_id_for_key,
 )
@@ -55,6 +57,16 @@ class CustomsWebhook(PartnerEvent):
     declaration_id: str
     reference: str  # the case number
     outcome: Literal["cleared", "held", "refused"]
+    note: str | None = None
+    occurred_at: datetime | None = None
+
+
+class InsurerWebhook(PartnerEvent):
+    claim_id: str
+    reference: str  # our claim id (claim-<case>-<kind>)
+    outcome: Literal["approved", "partial", "denied", "more_evidence"]
+    amount: int | None = None  # what the insurer pays, minor units
+    currency: str | None = None
     note: str | None = None
     occurred_at: datetime | None = None
 
@@ -178,5 +190,25 @@ async def customs(request: Request, settings: SettingsDep, session: SessionDep, 
             "broker_decision",
             decision,
         )
+    except Answer as answer:
+        return answer.response
+
+
+@router.post("/insurer")
+async def insurer(request: Request, settings: SettingsDep, session: SessionDep, temporal: TemporalDep) -> JSONResponse:
+    """The insurer's decisions on claims, routed to the claim's own workflow."""
+    try:
+        event = await _receive(request, settings, session, "insurer", InsurerWebhook)
+        known = await claims.claim_known(session, event.claim_id)
+        if known is None or claim_workflow_id(*known) != event.reference:
+            raise _answer(404, "unknown_claim", f"no claim {event.claim_id} for {event.reference}")
+        decision = InsurerDecision(
+            event_id=event.event_id,
+            claim_id=event.claim_id,
+            outcome=event.outcome,
+            amount_minor=event.amount,
+            note=event.note,
+        )
+        return await _deliver(temporal, session, "insurer", event, event.reference, "insurer_decision", decision)
     except Answer as answer:
         return answer.response

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ResourcesDep, SessionDep, Staff
+from api.deps import ResourcesDep, RowId, SessionDep, Staff
 from api.resources import Resources
 from api.web.forms import Form, read_form
 from api.web.i18n import N_, gettext
@@ -123,7 +123,9 @@ async def create_key(request: Request, staff: Admin, session: SessionDep, resour
 
 
 @router.post("/admin/keys/{key_id}/revoke")
-async def revoke(key_id: int, request: Request, staff: Admin, session: SessionDep, resources: ResourcesDep) -> Response:
+async def revoke(
+    key_id: RowId, request: Request, staff: Admin, session: SessionDep, resources: ResourcesDep
+) -> Response:
     """Revoke a key: every later request with it is refused."""
     form = await read_form(request)
     if not form.ok:

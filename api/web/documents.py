@@ -7,12 +7,20 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from fastapi.responses import Response
 from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.web.pages import TEMPLATES
 from core.fonts import NOTO_FACES, find_font
+from core.settings import Settings
+from db.models import ReturnCase
+from db.repositories.customs import declaration_for
+from domain.errors import NotFound
 from domain.money import Money
+from services.customs import broker_payload
+from services.shipping import label_request
 
 
 @cache
@@ -58,3 +66,23 @@ def commercial_invoice_pdf(
     pdf.add_page()
     pdf.write_html(html, font_family="doc")
     return bytes(pdf.output())
+
+
+def _address(a: dict[str, Any]) -> list[str]:
+    place = " ".join(str(a[k]) for k in ("city", "postal_code") if a.get(k) and a[k] != "-")
+    return [str(a["name"]), str(a["line1"]), f"{place}, {a['country']}".strip(", ")]
+
+
+async def commercial_invoice_response(session: AsyncSession, settings: Settings, case: ReturnCase) -> Response:
+    """The case's commercial invoice as an inline PDF, for the JSON API and the staff pages alike."""
+    if await declaration_for(session, case.id) is None:
+        raise NotFound(f"{case.number} does not cross a border: there is no customs invoice", code="no_declaration")
+    declaration = await broker_payload(session, case.number)
+    sender = (await label_request(session, case.number)).sender
+    warehouse = settings.warehouse_for(case.market).model_dump()
+    pdf = commercial_invoice_pdf(case.number, declaration, _address(sender), _address(warehouse))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{case.number}-commercial-invoice.pdf"'},
+    )

@@ -3,6 +3,7 @@
 from db.models.access import ApiKey, IdempotencyKey, InboundEvent, StaffUser
 from db.models.audit import AuditEntry
 from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
+from db.models.claims import InsuranceClaim
 from db.models.customs import CustomsDeclaration, DrawbackClaim, FxRate
 from db.models.feedback import CasePhoto, CaseRating, Complaint
 from db.models.finance import Discrepancy, ReconciliationRun
@@ -26,6 +27,7 @@ __all__ = [
     "FxRate",
     "IdempotencyKey",
     "InboundEvent",
+    "InsuranceClaim",
     "LedgerEntry",
     "MailOutbox",
     "Order",

@@ -40,6 +40,8 @@ class Order(IdMixin, TimestampMixin, Base):
     insurance_shipping_fee: Mapped[bool] = mapped_column(default=False)
     insurance_transit: Mapped[bool] = mapped_column(default=False)
     export_reference: Mapped[str | None] = mapped_column(String(64))
+    # When the customer's personal data was removed from this order (retention period over, or erasure on request).
+    redacted_at: Mapped[datetime | None]
 
     customer: Mapped[Customer] = relationship(lazy="raise")
     lines: Mapped[list[OrderLine]] = relationship(

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
+from domain.ledger import pair as _pair
+
 DUTIES_EXPENSE = "returns:duties"
 BROKER_CASH = "cash:customs_broker"  # paid through the broker's deferment account
 DRAWBACK_RECEIVABLE = "receivable:duty_drawback"
 DRAWBACK_INCOME = "returns:duty_drawback"
 BANK = "cash:bank"
-
-
-def _pair(debit: str, credit: str, amount_minor: int, currency: str) -> list[dict[str, object]]:
-    if amount_minor <= 0:
-        raise ValueError("a ledger movement needs a positive amount")
-    return [
-        {"account": debit, "amount_minor": amount_minor, "currency": currency},
-        {"account": credit, "amount_minor": -amount_minor, "currency": currency},
-    ]
 
 
 def duty_paid_legs(amount_minor: int, currency: str) -> list[dict[str, object]]:

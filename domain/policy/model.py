@@ -153,6 +153,22 @@ class CustomsRules(BaseModel):
     refused: Literal["return_to_sender", "abandon"] = "return_to_sender"  # abandon: refund anyway, goods lost
 
 
+class InsuranceRules(BaseModel):
+    """Insurance the customer bought at checkout: what shipping-fee cover (运费险) pays when the return postage is
+    not known (the filing deadline is `Sla.claim_filing_days`)."""
+
+    model_config = _MODEL
+    shipping_fee_cover: MinorByCurrency = {
+        "CNY": 1_200,
+        "EUR": 600,
+        "GBP": 500,
+        "HKD": 3_000,
+        "JPY": 800,
+        "TWD": 6_000,
+        "USD": 800,
+    }
+
+
 class GoodwillLimits(BaseModel):
     """The most goodwill compensation each role may grant on one action; above it, someone senior must.
     Admins are limited only by what the order captured; a currency without an entry allows nothing."""
@@ -206,6 +222,7 @@ class MarketPolicy(BaseModel):
     three_guarantees: ThreeGuarantees | None = None
     goodwill: GoodwillLimits = GoodwillLimits()
     customs: CustomsRules = CustomsRules()
+    insurance: InsuranceRules = InsuranceRules()
     tender_refund_order: tuple[TenderType, ...] = DEFAULT_TENDER_ORDER
     country: str | None = None
     policy_version: str | None = None

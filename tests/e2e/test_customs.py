@@ -3,7 +3,6 @@ agent, refusals by policy, classification of items without an HS code, duty paid
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from temporalio.client import Client
 from core.settings import Settings
 from db.models import LedgerEntry
 from tests.support.builders import line
+from tests.support.policies import with_policy
 from tests.support.stack import Stack, running_stack
 from workflows.contracts import CaseView, case_workflow_id
 
@@ -213,12 +213,8 @@ async def test_de_to_cn_return_enters_under_relief_and_claims_drawback(cn_only: 
 @pytest.fixture
 async def abandoning(e2e_settings: Settings, temporal_client: Client, tmp_path) -> AsyncIterator[Stack]:
     """A merchant whose policy abandons goods customs refuses (not worth shipping back) and refunds anyway."""
-    policy = json.loads(e2e_settings.policy_file.read_text())
-    policy["version"] += "-abandon"
-    policy["default"]["customs"] = {"refused": "abandon"}
-    path = tmp_path / "policy.json"
-    path.write_text(json.dumps(policy))
-    async with running_stack(e2e_settings.model_copy(update={"policy_file": path}), temporal_client) as running:
+    settings = with_policy(e2e_settings, tmp_path, "abandon", customs={"refused": "abandon"})
+    async with running_stack(settings, temporal_client) as running:
         yield running
 
 

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 from temporalio.client import Client
 
 from core.settings import Settings
+from db.models import MailOutbox
 from tests.support.stack import Stack, running_stack
 from workflows.contracts import case_workflow_id
 
@@ -48,6 +50,9 @@ async def test_review_sla_breach_escalates_and_the_agent_can_still_act(skipping_
     agent = await stack.staff("agent")
     breached = await _wait_escalated(stack, number)
     assert breached["escalated"] is True
+    async with stack.sessionmaker() as s:  # the supervisors are told, in the escalation's transaction
+        told = (await s.scalars(select(MailOutbox).where(MailOutbox.template == "sla_breached"))).all()
+    assert [m.to_address for m in told if m.context["case_number"] == number] == [stack.settings.admin_email]
     queue = await stack.api.get("/api/v1/returns", params={"sla": "breached"}, headers=agent)
     assert number in [c["number"] for c in queue.json()["items"]]
     approved = await stack.api.post(f"/api/v1/returns/{number}/approve", json={"reason": "late, sorry"}, headers=agent)

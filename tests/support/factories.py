@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +20,11 @@ async def create_case(
     number: str = "R-2026-000001",
     status: str = "requested",
     country: str = "CN",
+    created_at: datetime | None = None,
+    **order_fields: Any,
 ) -> ReturnCase:
-    order, _ = await upsert_order(session, OrderInput.model_validate(order_payload(country=country)))
+    """A case on a new order (`order_fields` go to `order_payload`: lines, channel, ...)."""
+    order, _ = await upsert_order(session, OrderInput.model_validate(order_payload(country=country, **order_fields)))
     case = ReturnCase(
         number=number,
         order_id=order.id,
@@ -29,7 +33,7 @@ async def create_case(
         market=country,
         currency=order.currency,
         policy_snapshot={},
-        created_at=datetime.now(UTC),
+        created_at=created_at or datetime.now(UTC),
         customer_token_hash=hashlib.sha256(number.encode()).hexdigest(),
     )
     session.add(case)

@@ -23,6 +23,7 @@ from db.models import LedgerEntry
 from db.session import create_engine, create_sessionmaker
 from integrations.carriers import HttpCarrier
 from integrations.customs import HttpCustomsBroker
+from integrations.insurer import HttpInsurer
 from integrations.payments import HttpPaymentProvider
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
@@ -181,6 +182,7 @@ async def running_stack(
                 smtp_port=settings.smtp_port,
                 seed=7,
                 customs_auto_decide_s=None,  # tests decide for the broker
+                insurer_auto_decide_s=None,  # and for the insurer
             ),
             webhook_transport=httpx.ASGITransport(app=api_app),
         )
@@ -201,6 +203,7 @@ async def running_stack(
             HttpCarrier(SANDBOX_BASE, client=sandbox),
             HttpCustomsBroker(SANDBOX_BASE, client=sandbox),
             webhook_client,
+            HttpInsurer(SANDBOX_BASE, client=sandbox),
         )
         worker = build_worker(temporal, settings, sessionmaker, partners)
         await stack.enter_async_context(worker)

@@ -12,25 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEntry, ReconciliationRun
-from services.access import create_staff_user
 from tests.support.finance import AT, create_ledger_leg, create_refund, refund_case, refund_line, report
 from tests.support.html import csrf_from, field_error
+from tests.web.workspace_support import signed_in
 
-PASSWORD = "a long staff password"
 DAY = AT.date().isoformat()
 
 
 async def _signed_in(client: httpx.AsyncClient, sessionmaker, role: str) -> httpx.AsyncClient:
-    client.headers.pop("Authorization", None)  # pages use the session cookie, never the API key
-    async with sessionmaker() as s:
-        await create_staff_user(s, f"{role}1", PASSWORD, role)
-        await s.commit()
-    page = await client.get("/login")
-    got = await client.post(
-        "/login", data={"csrf_token": csrf_from(page.text), "username": f"{role}1", "password": PASSWORD}
-    )
-    assert got.status_code == 303, got.text
-    return client
+    return await signed_in(client, sessionmaker, role)
 
 
 @pytest.fixture

@@ -29,6 +29,20 @@ async def staff_browser(stack: Stack, role: str, username: str | None = None) ->
     return client
 
 
+async def signed_in(client: httpx.AsyncClient, sessionmaker: Any, role: str) -> httpx.AsyncClient:
+    """`client` (the in-process app) signed in through the sign-in form as a new member `<role>1` of `role`."""
+    client.headers.pop("Authorization", None)  # pages use the session cookie, never the API key
+    async with sessionmaker() as s:
+        await create_staff_user(s, f"{role}1", PASSWORD, role)
+        await s.commit()
+    page = await client.get("/login")
+    got = await client.post(
+        "/login", data={"csrf_token": csrf_from(page.text), "username": f"{role}1", "password": PASSWORD}
+    )
+    assert got.status_code == 303, got.text
+    return client
+
+
 def seq_from(html: str) -> str:
     found = re.search(r'name="seq" value="(\d+)"', html)
     assert found, "the case page has no action form"

@@ -12,6 +12,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.claims import InsuranceClaimWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.return_case import ReturnCaseWorkflow
 
@@ -31,8 +32,11 @@ async def test_recorded_lifecycles_replay_deterministically() -> None:
     histories = _load()
     kinds = {h.workflow_id.split("__")[0] for h in histories}
     # Guard against an empty folder making this test pass by doing nothing.
-    assert {"happy_path", "rejected", "customer_cancel", "keep_it", "review_approved", "refund"} <= kinds, kinds
-    replayer = Replayer(workflows=[ReturnCaseWorkflow, RefundWorkflow], data_converter=pydantic_data_converter)
+    expected = {"happy_path", "rejected", "customer_cancel", "keep_it", "review_approved", "refund"}
+    assert expected | {"insured_loss", "claim"} <= kinds, kinds
+    replayer = Replayer(
+        workflows=[ReturnCaseWorkflow, RefundWorkflow, InsuranceClaimWorkflow], data_converter=pydantic_data_converter
+    )
     results = await replayer.replay_workflows(_each(histories), raise_on_replay_failure=False)
     failures = {wid: str(err) for wid, err in results.replay_failures.items()}
     assert failures == {}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
-from api.deps import ResourcesDep, SessionDep, SettingsDep
+from api.deps import ResourcesDep, RowId, SessionDep, SettingsDep
 from api.exports import run_csv_response, run_xlsx_response
 from api.finance_audit import audit_run, audited_resolve
 from api.web import i18n
@@ -166,7 +166,12 @@ async def _run_page(
 
 @router.get("/{run_id:int}")
 async def run_page(
-    run_id: int, request: Request, who: FinancePage, session: SessionDep, resources: ResourcesDep, settings: SettingsDep
+    run_id: RowId,
+    request: Request,
+    who: FinancePage,
+    session: SessionDep,
+    resources: ResourcesDep,
+    settings: SettingsDep,
 ) -> Response:
     """A run: totals per currency, counts and a chart by outcome, and each discrepancy with its resolution."""
     use_locale(request)
@@ -175,7 +180,12 @@ async def run_page(
 
 @router.post("/{run_id:int}/rerun")
 async def rerun_run(
-    run_id: int, request: Request, who: FinancePage, session: SessionDep, resources: ResourcesDep, settings: SettingsDep
+    run_id: RowId,
+    request: Request,
+    who: FinancePage,
+    session: SessionDep,
+    resources: ResourcesDep,
+    settings: SettingsDep,
 ) -> Response:
     """Reconcile the run's kept report again against today's refunds; the new run opens."""
     use_locale(request)
@@ -194,7 +204,7 @@ async def rerun_run(
 
 @router.post("/discrepancies/{discrepancy_id:int}/resolve")
 async def resolve(
-    discrepancy_id: int,
+    discrepancy_id: RowId,
     request: Request,
     who: FinancePage,
     session: SessionDep,
@@ -224,12 +234,12 @@ async def resolve(
 
 
 @router.get("/{run_id:int}.csv")
-async def run_csv(run_id: int, who: FinancePage, session: SessionDep) -> StreamingResponse:
+async def run_csv(run_id: RowId, who: FinancePage, session: SessionDep) -> StreamingResponse:
     """The run as CSV, downloaded from its page."""
     return run_csv_response(await read_run(session, run_id))
 
 
 @router.get("/{run_id:int}.xlsx")
-async def run_xlsx(run_id: int, who: FinancePage, session: SessionDep) -> Response:
+async def run_xlsx(run_id: RowId, who: FinancePage, session: SessionDep) -> Response:
     """The run as XLSX, downloaded from its page."""
     return run_xlsx_response(await read_run(session, run_id))

@@ -14,12 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from api.case_filing import open_return, start_workflow
 from api.deps import ResourcesDep, SessionDep, TemporalDep
+from api.limits import TooManyAttempts, check_rate, with_retry_after
 from api.web import i18n
 from api.web.forms import CSRF_MESSAGE, Form, read_form
 from api.web.i18n import N_
 from api.web.pages import flash
 from api.web.portal.access import remember_case
-from api.web.portal.find import filing_order
+from api.web.portal.find import TOO_MANY, filing_order
 from api.web.portal.items import RESOLUTIONS, LineRow, chosen, line_rows, read_items
 from api.web.portal.photos import read_photos
 from api.web.portal.texts import decision_notes, refusal_errors, unavailable_resolution
@@ -137,6 +138,11 @@ async def confirm(
     step = await _check(resources, session, order, form)
     if step[2] is None:
         return await _items_page(request, resources, order, step[0], form)
+    try:  # checked after the replay above: the same form posted again is never refused
+        check_rate(request, settings, create_ip=None, create_order=order.number)
+    except TooManyAttempts as refused:
+        form.error("form", TOO_MANY)
+        return with_retry_after(_review_page(request, resources, order, step, form), refused)
     cleaned = await read_photos(form, settings) if form.ok else []
     if not form.ok or cleaned is None:
         return _review_page(request, resources, order, step, form)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import ResourcesDep, SessionDep
+from api.limits import TooManyAttempts, check_rate, with_retry_after
 from api.web import i18n
 from api.web.forms import read_form
 from api.web.i18n import N_
@@ -19,6 +20,7 @@ from services import case_links
 
 router = APIRouter(include_in_schema=False)
 LINK_INVALID = N_("This return link is not valid any more. Please enter your order number and email address.")
+TOO_MANY = N_("Too many attempts from here. Please wait a few minutes and try again.")
 NOT_FOUND = N_("We could not find an order with that number and email address or phone number.")
 
 
@@ -66,13 +68,21 @@ async def find_submit(request: Request, resources: ResourcesDep, session: Sessio
         form.error("order_number", N_("Please fill in this field."))
     if not contact:
         form.error("contact", N_("Please fill in this field."))
+    refused = None
+    if form.ok:
+        try:  # guessing order numbers and contacts costs time
+            check_rate(request, resources.settings, lookup_ip=None, lookup_order=number)
+        except TooManyAttempts as too_many:
+            form.error("form", TOO_MANY)
+            refused = too_many
     order = await get_order(session, number) if form.ok else None
     if form.ok and (order is None or not owns(order, contact)):
         # One answer for a wrong number and a wrong contact: the form cannot tell anyone which orders exist.
         form.error("order_number", NOT_FOUND)
     if not form.ok or order is None:
         context: dict[str, Any] = {"values": form.values, "errors": form.errors, "cases": cases_here(request)}
-        return resources.pages.render(request, "portal/find.html", context, status_code=422)
+        page = resources.pages.render(request, "portal/find.html", context, status_code=422)
+        return with_retry_after(page, refused) if refused else page
     request.session["filing"] = {"order": order.number, "email": order.customer.email}
     return RedirectResponse("/returns/new", status_code=303)
 
@@ -84,6 +94,7 @@ async def start_from_link(
     """The storefront's signed "Start a return" link: straight to choosing items; a forged or stale link lands on
     the find-your-order form with a message (and says nothing about whether the order exists)."""
     secret = resources.settings.session_secret.get_secret_value()
+    check_rate(request, resources.settings, i18n.gettext(TOO_MANY), lookup_ip=None, lookup_order=order)
     found = await get_order(session, order) if case_links.start_allows(secret, sig, order, email) else None
     if found is None or found.customer.email.lower() != email.lower():
         i18n.activate(i18n.choose(request))

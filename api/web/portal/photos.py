@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from api.deps import ResourcesDep, SessionDep
+from api.deps import ResourcesDep, RowId, SessionDep
 from api.web import i18n
 from api.web.forms import Form
 from api.web.i18n import N_
@@ -42,7 +42,7 @@ def body_limits(settings: Settings) -> dict[str, int]:
 
 
 @router.get("/returns/{number}/photos/{photo_id}")
-async def photo(case: CustomerCase, photo_id: int, session: SessionDep, resources: ResourcesDep) -> FileResponse:
+async def photo(case: CustomerCase, photo_id: RowId, session: SessionDep, resources: ResourcesDep) -> FileResponse:
     """One photo of the case, as we re-encoded it."""
     path, content_type = await photos.photo_file(session, resources.settings.upload_dir, case.id, photo_id)
     return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, max-age=3600"})

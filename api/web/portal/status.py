@@ -53,6 +53,24 @@ def _refusals(view: dict[str, Any], locale: str) -> list[str]:
     return list(dict.fromkeys(Refusal.model_validate(r).text(locale) for r in found))
 
 
+def _duties(view: dict[str, Any]) -> dict[str, Any] | None:
+    """Import duty and tax the customer will pay on a cross-border return, while it is still ahead of them;
+    None when the merchant pays (or there is no estimate yet): then duties are not the customer's concern."""
+    customs = view.get("customs")
+    estimate = (customs or {}).get("estimate") or {}
+    if not customs or customs["payer"] != "customer" or not estimate.get("duty"):
+        return None
+    if view["status"] in CLOSED or customs["status"] in ("cleared", "refused"):  # settled or never coming
+        return None
+    duty, tax = estimate["duty"], estimate["tax"]
+    return {
+        "total": {"amount": int(duty["amount"]) + int(tax["amount"]), "currency": duty["currency"]},
+        "duty": duty,
+        "tax": tax,
+        "rate_on": estimate["fx"]["on"],
+    }
+
+
 async def status_context(session: SessionDep, case: ReturnCase, locale: str) -> dict[str, Any]:
     """Everything the status page shows, from the read model."""
     view = await case_view(session, case)
@@ -78,6 +96,7 @@ async def status_context(session: SessionDep, case: ReturnCase, locale: str) -> 
         "complaints": await case_complaints(session, case.id),
         "complaint_kinds": COMPLAINT_KINDS,
         "refusals": _refusals(view, locale) if status == "rejected" else [],
+        "duties": _duties(view),
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.web import admin
-from api.web.workspace import actions, bulk, case_page, complaints, queues
+from api.web.workspace import actions, bulk, case_page, complaints, customs, insights, queues
 
 router = APIRouter(include_in_schema=False)
-for module in (queues, complaints, bulk, case_page, actions, admin):
+for module in (queues, complaints, bulk, insights, case_page, customs, actions, admin):
     router.include_router(module.router)

@@ -16,6 +16,7 @@ from api.deps import ResourcesDep, SessionDep, Staff, TemporalDep
 from api.web.forms import Form, read_form
 from api.web.i18n import N_, gettext
 from api.web.pages import flash
+from api.web.workspace import claims, customs
 from api.web.workspace.case_page import render_case
 from api.web.workspace.common import CHANGED, Agent, who
 from db.models import ReturnCase
@@ -133,8 +134,21 @@ ACTIONS: dict[str, Spec] = {
         role_refusal=N_("Only a supervisor can override a rejection."),
     ),
     "compensate": Spec("compensate", _compensate, N_("Goodwill compensation is on its way.")),
+    "classify": Spec("classify", customs.classify, N_("The HS codes are recorded: the declaration is checked again.")),
+    "customs-documents": Spec(
+        "customs_documents", customs.send_documents, N_("The documents are sent to the customs broker.")
+    ),
+    "claim-evidence": Spec("claim_evidence", claims.supply_evidence, N_("The evidence is sent to the insurer.")),
 }
-REASON_FIELDS = ("approve_reason", "reject_reason", "cancel_reason", "override_reason", "goodwill_reason")
+REASON_FIELDS = (
+    "approve_reason",
+    "reject_reason",
+    "cancel_reason",
+    "override_reason",
+    "goodwill_reason",
+    "documents_note",
+    "evidence_note",
+)
 
 
 @router.post("/workspace/cases/{number}/{action}")

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ResourcesDep, SessionDep, Staff
+from api.deps import ResourcesDep, RowId, SessionDep, Staff
 from api.resources import Resources
 from api.web.i18n import N_
 from api.web.workspace.common import CLOSED, DEADLINE_LABELS, STATUS_LABELS, Agent, countdowns
+from api.web.workspace.customs import LABELS as CUSTOMS_LABELS
 from db.models import ReturnCase
 from services.case_views import get_case
 from services.photos import photo_file
@@ -59,6 +60,7 @@ async def render_case(
         "supervising": staff.role in SUPERVISING,
         "temporal_url": f"{settings.temporal_ui_url}/workflows/{case_workflow_id(case.number)}",
         "countdown": countdowns(datetime.now(UTC)),
+        "customs_labels": CUSTOMS_LABELS,
     }
     return resources.pages.render(request, "workspace/case.html", context, status_code=status_code)
 
@@ -74,7 +76,7 @@ async def case_detail(
 
 @router.get("/workspace/cases/{number}/photos/{photo_id}")
 async def case_photo(
-    number: str, photo_id: int, staff: Agent, session: SessionDep, resources: ResourcesDep
+    number: str, photo_id: RowId, staff: Agent, session: SessionDep, resources: ResourcesDep
 ) -> Response:
     """A customer's photo of the case, for staff only (stored outside the web root by the photo service)."""
     case = await get_case(session, number)

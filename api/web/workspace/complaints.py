@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.case_actions import act
-from api.deps import ResourcesDep, SessionDep, TemporalDep
+from api.deps import ResourcesDep, RowId, SessionDep, TemporalDep
 from api.web.forms import read_form
 from api.web.i18n import N_, gettext
 from api.web.pages import flash
@@ -34,7 +34,7 @@ async def complaints(request: Request, staff: Agent, session: SessionDep, resour
 
 @router.post("/workspace/complaints/{complaint_id}/resolve")
 async def resolve(
-    complaint_id: int,
+    complaint_id: RowId,
     request: Request,
     staff: Agent,
     session: SessionDep,
