@@ -60,6 +60,8 @@ class Stack:
     temporal: Client
     api_app: Any = None  # the API's ASGI app, for serving it on a real port to a browser
     orders: list[str] = field(default_factory=list)
+    _staff: dict[str, dict[str, str]] = field(default_factory=dict)
+    _staff_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def order(self, *, amount: int = 10_000, quantity: int = 1, **kwargs: Any) -> dict[str, Any]:
         """An order paid by card with a real charge at the sandbox provider."""
@@ -125,16 +127,20 @@ class Stack:
         await self.reach(number, "completed")
 
     async def staff(self, role: str = "agent") -> dict[str, str]:
-        """Authorization headers of a signed-in staff member with `role`."""
-        username = f"{role}-e2e"
-        async with self.sessionmaker() as s:
-            await create_staff_user(s, username, "a long staff password", role)
-            await s.commit()
-        got = await self.api.post(
-            "/api/v1/auth/token", json={"username": username, "password": "a long staff password"}
-        )
-        assert got.status_code == 200, got.text
-        return {"Authorization": f"Bearer {got.json()['access_token']}"}
+        """Authorization headers of a signed-in staff member with `role` (one account per role, made once even
+        when concurrent steps of a test ask for it at the same time)."""
+        async with self._staff_lock:
+            if role not in self._staff:
+                username = f"{role}-e2e"
+                async with self.sessionmaker() as s:
+                    await create_staff_user(s, username, "a long staff password", role)
+                    await s.commit()
+                got = await self.api.post(
+                    "/api/v1/auth/token", json={"username": username, "password": "a long staff password"}
+                )
+                assert got.status_code == 200, got.text
+                self._staff[role] = {"Authorization": f"Bearer {got.json()['access_token']}"}
+            return dict(self._staff[role])
 
     async def provider_refunds(self, reference: str) -> list[dict[str, Any]]:
         got = await self.sandbox.get("/payments/refunds", params={"reference": reference})
