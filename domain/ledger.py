@@ -4,6 +4,11 @@ from __future__ import annotations
 
 REFUNDS_EXPENSE = "returns:refunds"
 GOODWILL_EXPENSE = "returns:goodwill"
+EXCHANGE_DIFFERENCE = "returns:exchange_difference"  # refunded: the new item was cheaper
+EXCHANGE_REVENUE = "revenue:exchange_difference"  # charged: the new item cost more
+UNRETURNED_REVENUE = "revenue:unreturned_exchange"  # an instant exchange whose return never came: hold captured
+REPAIR_REVENUE = "revenue:repairs"  # out-of-warranty repair quotes the customer paid
+PROVIDER_CASH = "cash:payment_provider"
 
 # Where money goes back to, per tender: the provider's cash, or a balance the merchant owes the customer.
 TENDER_ACCOUNT = {
@@ -26,13 +31,19 @@ def pair(debit: str, credit: str, amount_minor: int, currency: str) -> list[dict
 
 
 def refund_legs(
-    tender_type: str, amount_minor: int, currency: str, *, goodwill: bool = False
+    tender_type: str, amount_minor: int, currency: str, *, goodwill: bool = False, expense: str | None = None
 ) -> list[dict[str, object]]:
     """Debit the returns expense, credit the tender's account: the two legs sum to zero."""
     if amount_minor <= 0:
         raise ValueError("a refund moves a positive amount")
-    expense = GOODWILL_EXPENSE if goodwill else REFUNDS_EXPENSE
+    expense = expense or (GOODWILL_EXPENSE if goodwill else REFUNDS_EXPENSE)
     return [
         {"account": expense, "amount_minor": amount_minor, "currency": currency},
         {"account": TENDER_ACCOUNT[tender_type], "amount_minor": -amount_minor, "currency": currency},
     ]
+
+
+def charge_legs(revenue: str, amount_minor: int, currency: str) -> list[dict[str, object]]:
+    """Money the customer paid us through the provider (an exchange difference, a repair quote, a captured
+    hold): debit the provider's cash, credit the revenue it earns."""
+    return pair(PROVIDER_CASH, revenue, amount_minor, currency)

@@ -133,6 +133,7 @@ RESOLUTION_LABELS: dict[str, Text] = {
     Resolution.STORE_CREDIT: {"en": "store credit", "zh-Hant": "購物金", "zh-Hans": "店铺余额"},
     Resolution.EXCHANGE: {"en": "exchange", "zh-Hant": "換貨", "zh-Hans": "换货"},
     Resolution.REPAIR: {"en": "repair", "zh-Hant": "維修", "zh-Hans": "维修"},
+    Resolution.REPLACEMENT: {"en": "replacement", "zh-Hant": "補寄新品", "zh-Hans": "补发新品"},
     Resolution.KEEP_IT: {"en": "refund without return", "zh-Hant": "免退貨退款", "zh-Hans": "仅退款（无需退货）"},
 }
 

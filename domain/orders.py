@@ -42,6 +42,7 @@ class Resolution(StrEnum):
     STORE_CREDIT = "store_credit"
     EXCHANGE = "exchange"
     REPAIR = "repair"
+    REPLACEMENT = "replacement"  # the same item again: defective, wrong item sent, parts missing
     KEEP_IT = "keep_it"
 
 

@@ -15,6 +15,7 @@ COMPONENTS = (
     "refunds",
     "store_credit",
     "goodwill",
+    "exchanges",
     "fees_kept",
     "insurance_recovered",
     "duties",
@@ -22,11 +23,17 @@ COMPONENTS = (
     "disposition_recovered",
 )
 # Components the workflows post to the ledger today; the others stay zero until their features post them.
-POSTED_TODAY = frozenset({"refunds", "store_credit", "goodwill", "insurance_recovered", "duties", "drawback"})
+POSTED_TODAY = frozenset(
+    {"refunds", "store_credit", "goodwill", "exchanges", "insurance_recovered", "duties", "drawback"}
+)
 COMPONENT_BY_TYPE = {
     "refund": "refunds",
     "store_credit": "store_credit",
     "goodwill": "goodwill",
+    # Exchanges and repairs: a difference refunded costs, one charged (or a hold captured, a quote paid) earns.
+    "exchange_difference": "exchanges",
+    "exchange_capture": "exchanges",
+    "repair_fee": "exchanges",
     "return_postage": "return_postage",
     "restocking_fee": "fees_kept",
     "insurance_claimed": "insurance_recovered",

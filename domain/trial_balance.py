@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.ledger import GOODWILL_EXPENSE, REFUNDS_EXPENSE, TENDER_ACCOUNT
+from domain.ledger import (
+    EXCHANGE_DIFFERENCE,
+    EXCHANGE_REVENUE,
+    GOODWILL_EXPENSE,
+    REFUNDS_EXPENSE,
+    REPAIR_REVENUE,
+    TENDER_ACCOUNT,
+    UNRETURNED_REVENUE,
+)
 
 # The account's family is the part before the colon; it decides where the account sits in the statements.
 CLASS_BY_PREFIX = {
@@ -18,7 +26,15 @@ CLASS_BY_PREFIX = {
     "income": "revenue",
 }
 # The chart of accounts the workflows post to today, in the order finance reads them.
-CHART = (REFUNDS_EXPENSE, GOODWILL_EXPENSE, *dict.fromkeys(TENDER_ACCOUNT.values()))
+CHART = (
+    REFUNDS_EXPENSE,
+    GOODWILL_EXPENSE,
+    EXCHANGE_DIFFERENCE,
+    EXCHANGE_REVENUE,
+    UNRETURNED_REVENUE,
+    REPAIR_REVENUE,
+    *dict.fromkeys(TENDER_ACCOUNT.values()),
+)
 
 
 def account_class(account: str) -> str:

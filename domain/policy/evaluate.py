@@ -21,6 +21,9 @@ from domain.reasons import Fault, Reason
 from domain.refunds import RefundBreakdown, RefundItem, completes_order, compute_refund
 
 _REPAIRABLE = frozenset({Reason.DEFECTIVE, Reason.MISSING_PARTS})
+# The same item again only when the merchant or the carrier got it wrong; changing one's mind is an exchange.
+_REPLACEABLE = frozenset({Fault.MERCHANT, Fault.CARRIER})
+_NO_REFUND = frozenset({Resolution.REPAIR, Resolution.REPLACEMENT})  # the customer gets goods back, not money
 _FEE_RESOLUTIONS = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT})  # an exchange keeps the sale
 
 
@@ -39,7 +42,10 @@ def _window(
         # 三包: a performance fault keeps the goods returnable past the no-reason window, with fewer remedies.
         phases = [
             (window_end(delivered, tg.any_remedy_days), set(Resolution)),
-            (window_end(delivered, tg.exchange_or_repair_days), {Resolution.EXCHANGE, Resolution.REPAIR}),
+            (
+                window_end(delivered, tg.exchange_or_repair_days),
+                {Resolution.EXCHANGE, Resolution.REPLACEMENT, Resolution.REPAIR},
+            ),
             (window_end(delivered, tg.repair_days), {Resolution.REPAIR}),
         ]
         if now >= end:
@@ -47,6 +53,8 @@ def _window(
         end = max(end, phases[-1][0])
     if item.reason not in _REPAIRABLE:
         allowed.discard(Resolution.REPAIR)
+    if item.fault not in _REPLACEABLE:
+        allowed.discard(Resolution.REPLACEMENT)
     return end, allowed
 
 
@@ -215,7 +223,7 @@ def evaluate(
         items=tuple(items),
         refusals=tuple(refusals),
         review=tuple(review) if decision is not Decision.REJECT else (),
-        refund_estimate=Money.zero(cur) if request.resolution is Resolution.REPAIR else breakdown.total,
+        refund_estimate=Money.zero(cur) if request.resolution in _NO_REFUND else breakdown.total,
         breakdown=breakdown,
         restocking_fee_if_opened=fee_if_opened,
         postage_payer=payer,

@@ -192,6 +192,27 @@ class GoodwillLimits(BaseModel):
         return Money(table.get(currency, 0), currency)
 
 
+class ExchangeRules(BaseModel):
+    """Exchanges and replacements: who may get the new item before the old one is back (an "instant exchange",
+    held by a payment authorisation), and how long an out-of-stock exchange may wait."""
+
+    model_config = _MODEL
+    other_products: bool = True  # False: only another variant (size, colour) of the same product
+    instant_min_orders: int | None = Field(default=3, ge=1)  # None: no instant exchanges in this market
+    instant_max_return_rate_bp: BasisPoints = 3_000  # a customer returning more than this is not "trusted"
+    choice_days: int = Field(default=7, ge=1)  # out of stock: the customer's time to choose; then a refund
+    out_of_stock_wait_days: int = Field(default=14, ge=1)  # "wait" gives up (and refunds) after this long
+    restock_check_hours: int = Field(default=24, ge=1)  # how often a waiting exchange looks for stock again
+
+
+class RepairRules(BaseModel):
+    """Repairs at the repair centre: what an unrepairable item becomes, how long a quote stays open."""
+
+    model_config = _MODEL
+    not_repairable: Literal["replacement", "refund"] = "replacement"
+    quote_days: int = Field(default=7, ge=1)  # an out-of-warranty quote not answered by then is declined
+
+
 class ThreeGuarantees(BaseModel):
     """三包 remedies for a performance fault, in days after delivery."""
 
@@ -223,6 +244,8 @@ class MarketPolicy(BaseModel):
     goodwill: GoodwillLimits = GoodwillLimits()
     customs: CustomsRules = CustomsRules()
     insurance: InsuranceRules = InsuranceRules()
+    exchange: ExchangeRules = ExchangeRules()
+    repair: RepairRules = RepairRules()
     tender_refund_order: tuple[TenderType, ...] = DEFAULT_TENDER_ORDER
     country: str | None = None
     policy_version: str | None = None

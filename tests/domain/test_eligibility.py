@@ -339,8 +339,9 @@ def test_partly_returned_line_reports_what_is_left() -> None:
 
 def test_three_guarantees_lists_the_remedies_still_open() -> None:
     result = run(Case("x", lines=(_t(*TG),), day=10, items=(("L1", 1, DEFECT),)))
-    assert result.items[0].allowed_resolutions == (Res.EXCHANGE, Res.REPAIR)
-    assert result.items[0].refusals[0].params == {"resolution": "refund", "allowed": "exchange,repair"}
+    # 换货 (an exchange for the same item or another variant) and repair; no refund any more
+    assert result.items[0].allowed_resolutions == (Res.EXCHANGE, Res.REPAIR, Res.REPLACEMENT)
+    assert result.items[0].refusals[0].params == {"resolution": "refund", "allowed": "exchange,repair,replacement"}
 
 
 def test_estimate_counts_discount_and_tax_and_leaves_out_ineligible_items() -> None:
