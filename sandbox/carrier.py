@@ -51,13 +51,18 @@ class AdvanceIn(BaseModel):
     to: Status
 
 
+def label_url(request: Request, tracking: str) -> str:
+    """Where the printable label of a shipment is downloaded."""
+    return str(request.url_for("label_pdf", tracking=tracking))
+
+
 def _label_json(request: Request, s: Shipment) -> dict[str, Any]:
     return {
         "tracking_number": s.tracking_number,
         "status": s.status,
         "reference": s.reference,
         "service": s.service,
-        "label_url": str(request.url_for("label_pdf", tracking=s.tracking_number)),
+        "label_url": label_url(request, s.tracking_number),
         "qr_url": str(request.url_for("label_qr", tracking=s.tracking_number)),
     }
 
@@ -137,21 +142,39 @@ async def create_label(
             )
             if replayed is not None:
                 return replayed
-        shipment = Shipment(
-            _new_tracking_number(),
-            body.reference,
-            body.service,
-            "label_created",
-            body.from_address.model_dump(),
-            body.to_address.model_dump(),
-            body.weight_g,
-            iso(utcnow()),
+        shipment = open_shipment(
+            sandbox,
+            reference=body.reference,
+            from_address=body.from_address.model_dump(),
+            to_address=body.to_address.model_dump(),
+            weight_g=body.weight_g,
+            service=body.service,
+            idempotency_key=idempotency_key or None,
+            body_print=body_print,
         )
-        sandbox.store.add_shipment(shipment, idempotency_key or None, body_print)
-        _record(sandbox, shipment, ["label_created"])
         return JSONResponse(_label_json(request, shipment), status_code=201)
 
     return await sandbox.faults.around("carrier", commit)
+
+
+def open_shipment(
+    sandbox: Sandbox,
+    *,
+    reference: str,
+    from_address: dict[str, Any],
+    to_address: dict[str, Any],
+    weight_g: int,
+    service: str = "standard",
+    idempotency_key: str | None = None,
+    body_print: str = "",
+) -> Shipment:
+    """Store a new shipment at label_created and tell Rebound so (return labels and outbound parcels alike)."""
+    shipment = Shipment(
+        _new_tracking_number(), reference, service, "label_created", from_address, to_address, weight_g, iso(utcnow())
+    )
+    sandbox.store.add_shipment(shipment, idempotency_key, body_print)
+    _record(sandbox, shipment, ["label_created"])
+    return shipment
 
 
 def _shipment_or_404(sandbox: Sandbox, tracking: str) -> Shipment | Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PARTNERS = ("carrier", "payments", "insurer", "customs")
+PARTNERS = ("carrier", "payments", "insurer", "customs", "repair")
 
 
 def _demo_secrets() -> dict[str, str]:
@@ -30,6 +30,8 @@ class SandboxConfig:
     label_font_path: Path | None = None  # None: first CJK font found among the usual Debian paths
     customs_auto_decide_s: float | None = 30.0  # the broker clears by itself after this long; None: only on request
     insurer_auto_decide_s: float | None = 60.0  # the insurer approves by itself after this long; None: on request
+    repair_auto_decide_s: float | None = 30.0  # the repair centre repairs by itself after this long; None: on request
+    default_stock: int = 100  # on hand for an SKU the warehouse was never told about, so demos need no setup
     label_font_index: int = 2  # face in a .ttc collection; 2 is Simplified Chinese in Noto CJK
 
     def __post_init__(self) -> None:

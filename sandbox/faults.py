@@ -19,7 +19,9 @@ class PartnerFaults(BaseModel):
     error_commit_rate: float = Field(0.5, ge=0, le=1)
     timeout_rate: float = Field(0.0, ge=0, le=1)  # share answered only after `timeout_s` (change made)
     timeout_s: float = Field(10.0, ge=0, le=600)
-    decline_rate: float = Field(0.0, ge=0, le=1)  # payments: refund accepted, then refund.failed
+    # payments: a refund is accepted, then refund.failed; an authorisation or a charge on a card on file is
+    # refused at once with 402 card_declined.
+    decline_rate: float = Field(0.0, ge=0, le=1)
     duplicate_webhooks: bool = False  # every webhook twice, the copy possibly after later events
 
 
@@ -29,6 +31,8 @@ class Faults(BaseModel):
     payments: PartnerFaults = Field(default_factory=PartnerFaults)
     carrier: PartnerFaults = Field(default_factory=PartnerFaults)
     insurer: PartnerFaults = Field(default_factory=PartnerFaults)  # only duplicate_webhooks applies
+    warehouse: PartnerFaults = Field(default_factory=PartnerFaults)
+    repair: PartnerFaults = Field(default_factory=PartnerFaults)
 
     def of(self, partner: str) -> PartnerFaults:
         value = getattr(self, partner, None)

@@ -7,19 +7,24 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from babel.numbers import get_currency_precision, list_currencies
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.authorization_books import AuthorizationBooks
 from sandbox.config import SandboxConfig
 from sandbox.customs_books import Broker
 from sandbox.faults import FaultBook
 from sandbox.insurer_books import InsurerBooks
 from sandbox.mail import MailBox
+from sandbox.repair_books import RepairBooks
 from sandbox.store import Store
+from sandbox.warehouse_books import WarehouseBooks
 from sandbox.webhooks import Jobs, WebhookSender
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,6 +37,15 @@ class Sandbox:
     mail: MailBox
     broker: Broker = field(default_factory=Broker)  # the customs broker's books (in memory)
     insurer: InsurerBooks = field(default_factory=InsurerBooks)  # the insurer's claims (in memory)
+    # Books kept in the store's SQLite file, like charges and shipments, so a restart keeps them.
+    warehouse: WarehouseBooks = field(init=False)
+    repair: RepairBooks = field(init=False)
+    authorizations: AuthorizationBooks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.warehouse = WarehouseBooks(self.store, self.config.default_stock)
+        self.repair = RepairBooks(self.store)
+        self.authorizations = AuthorizationBooks(self.store)
 
     async def quiet(self) -> None:
         """Wait until no deferred work and no webhook is left: everything Rebound will be told, was."""
@@ -50,8 +64,17 @@ async def get_sandbox(request: Request) -> Sandbox:  # async: no threadpool hop 
 SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]
 
 
-def error(status: int, code: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+def error(status: int, code: str, detail: str, fields: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "detail": detail}
+    if fields is not None:  # what was wrong per field or item, as the 400 for an invalid request has
+        body["fields"] = fields
+    return JSONResponse(body, status_code=status)
+
+
+def stored(found: T | None) -> T:
+    """A row that an idempotency record or a write just made points at: it is there."""
+    assert found is not None
+    return found
 
 
 def new_id(prefix: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS charges (
     id TEXT PRIMARY KEY, amount INTEGER NOT NULL, currency TEXT NOT NULL,
-    reference TEXT, created_at TEXT NOT NULL);
+    reference TEXT, created_at TEXT NOT NULL, source_charge_id TEXT);
 CREATE TABLE IF NOT EXISTS refunds (
     id TEXT PRIMARY KEY, charge_id TEXT NOT NULL REFERENCES charges(id), amount INTEGER NOT NULL,
     currency TEXT NOT NULL, reference TEXT NOT NULL, idempotency_key TEXT NOT NULL,
@@ -48,6 +48,7 @@ class Charge:
     currency: str
     reference: str | None
     created_at: str
+    source_charge_id: str | None = None  # merchant-initiated: charged to the card of that earlier charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,15 @@ class Store:
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(SCHEMA)
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(charges)")}
+        if "source_charge_id" not in columns:  # a state file written before merchant-initiated charges
+            with self._db:
+                self._db.execute("ALTER TABLE charges ADD COLUMN source_charge_id TEXT")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection the other partners' books (warehouse, repair, authorisations) share."""
+        return self._db
 
     def close(self) -> None:
         self._db.close()
@@ -107,7 +117,8 @@ class Store:
         ).fetchone()
         return (row["fingerprint"], row["resource_id"]) if row else None
 
-    def _remember(self, scope: str, key: str, fingerprint: str, resource_id: str) -> None:
+    def remember(self, scope: str, key: str, fingerprint: str, resource_id: str) -> None:
+        """Record a key for a resource; call inside the transaction that writes the resource."""
         self._db.execute(
             "INSERT INTO idempotency (scope, key, fingerprint, resource_id) VALUES (?, ?, ?, ?)",
             (scope, key, fingerprint, resource_id),
@@ -115,12 +126,20 @@ class Store:
 
     # payments ----------------------------------------------------------------------------------
 
-    def add_charge(self, charge: Charge) -> None:
+    def add_charge(self, charge: Charge, idempotency_key: str | None = None, fingerprint: str = "") -> None:
+        """Insert the charge and, when given, its idempotency key, atomically."""
         with self._db:
-            self._db.execute(
-                "INSERT INTO charges VALUES (?, ?, ?, ?, ?)",
-                (charge.id, charge.amount, charge.currency, charge.reference, charge.created_at),
-            )
+            self.insert_charge(charge)
+            if idempotency_key is not None:
+                self.remember("charges", idempotency_key, fingerprint, charge.id)
+
+    def insert_charge(self, charge: Charge) -> None:
+        """Insert a charge within the caller's transaction (a capture writes it with the authorisation)."""
+        self._db.execute(
+            "INSERT INTO charges (id, amount, currency, reference, created_at, source_charge_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (charge.id, charge.amount, charge.currency, charge.reference, charge.created_at, charge.source_charge_id),
+        )
 
     def charge(self, charge_id: str) -> Charge | None:
         row = self._db.execute("SELECT * FROM charges WHERE id = ?", (charge_id,)).fetchone()
@@ -159,7 +178,7 @@ class Store:
                     refund.settled_at,
                 ),
             )
-            self._remember("refunds", refund.idempotency_key, fingerprint, refund.id)
+            self.remember("refunds", refund.idempotency_key, fingerprint, refund.id)
 
     def refund(self, refund_id: str) -> Refund | None:
         row = self._db.execute("SELECT * FROM refunds WHERE id = ?", (refund_id,)).fetchone()
@@ -210,7 +229,7 @@ class Store:
                 ),
             )
             if idempotency_key is not None:
-                self._remember("labels", idempotency_key, fingerprint, shipment.tracking_number)
+                self.remember("labels", idempotency_key, fingerprint, shipment.tracking_number)
 
     def shipment(self, tracking_number: str) -> Shipment | None:
         row = self._db.execute("SELECT * FROM shipments WHERE tracking_number = ?", (tracking_number,)).fetchone()

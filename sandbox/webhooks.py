@@ -28,6 +28,7 @@ PATHS = {
     "carrier": "/api/v1/webhooks/carrier",
     "customs": "/api/v1/webhooks/customs",
     "insurer": "/api/v1/webhooks/insurer",
+    "repair": "/api/v1/webhooks/repair",
 }
 
 
@@ -97,12 +98,15 @@ class WebhookSender:
                 await task
         self._task = None
 
-    def emit(self, partner: str, payload: dict[str, Any]) -> None:
-        """Queue an event for Rebound; with duplicate faults a second copy follows at a random moment."""
+    def emit(self, partner: str, payload: dict[str, Any], *, subject: str | None = None) -> None:
+        """Queue an event for Rebound; with duplicate faults a second copy follows at a random moment.
+
+        Events of one subject (by default the parcel, else the reference) are delivered in order."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         url = self._config.rebound_base_url.rstrip("/") + PATHS[partner]
         delay = self._config.webhook_delay_ms / 1000
-        key = f"{partner}:{payload.get('tracking_number') or payload.get('reference') or payload['event_id']}"
+        subject = subject or payload.get("tracking_number") or payload.get("reference") or payload["event_id"]
+        key = f"{partner}:{subject}"
         self._schedule(delay, Delivery(str(payload["event_id"]), partner, url, body, key=key))
         if self._faults.of(partner).duplicate_webhooks:
             # The copy may land after later events: Rebound must not trust arrival order.
