@@ -1,4 +1,5 @@
-"""The sandbox partners as one FastAPI app: payments, carrier, mail sink, fault injection."""
+"""The sandbox partners as one FastAPI app: payments, carrier, warehouse, repair centre, customs broker, insurer,
+mail sink, fault injection."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from sandbox import carrier, customs, faults, insurer, mail, payments, settlements, webhooks
+from sandbox import (
+    carrier,
+    customs,
+    faults,
+    insurer,
+    mail,
+    payments,
+    settlements,
+    warehouse,
+    webhooks,
+)
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultBook
 from sandbox.mail import MailBox
@@ -48,9 +59,20 @@ def create_app(config: SandboxConfig, *, webhook_transport: httpx.AsyncBaseTrans
         title="Rebound sandbox partners",
         version="1",
         lifespan=lifespan,
-        description="Simulated payment provider, carrier, customs broker, insurer and mail sink for dev, demos, tests.",
+        description="Simulated payment provider, carrier, warehouse, repair centre, customs broker, insurer and mail "
+        "sink for dev, demos, tests.",
     )
-    for module in (payments, settlements, carrier, customs, insurer, mail, faults, webhooks):
+    for module in (
+        payments,
+        settlements,
+        carrier,
+        warehouse,
+        customs,
+        insurer,
+        mail,
+        faults,
+        webhooks,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
 
