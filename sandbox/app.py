@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from sandbox import (
+    authorizations,
     carrier,
     customs,
     faults,
@@ -64,6 +65,7 @@ def create_app(config: SandboxConfig, *, webhook_transport: httpx.AsyncBaseTrans
     )
     for module in (
         payments,
+        authorizations,
         settlements,
         carrier,
         warehouse,

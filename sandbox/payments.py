@@ -1,4 +1,5 @@
-"""Simulated payment provider: charges, idempotent refunds that settle later, and refund webhooks."""
+"""Simulated payment provider: charges (also on a card on file), idempotent refunds that settle later, and refund
+webhooks. Authorisations are in `sandbox.authorizations`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from sandbox.state import Sandbox, SandboxDep, error, fingerprint, is_currency, new_id, replay
+from sandbox.state import Sandbox, SandboxDep, error, fingerprint, is_currency, new_id, replay, stored
 from sandbox.store import Charge, Refund, iso, utcnow
 
 router = APIRouter(prefix="/payments", tags=["payments"])
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/payments", tags=["payments"])
 DECLINE_REASON = "card_declined"
 
 
-class _Money(BaseModel):
+class Money(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: StrictInt = Field(gt=0)  # minor units; a float or "12.30" is refused, not rounded
@@ -30,11 +31,13 @@ class _Money(BaseModel):
         return value
 
 
-class ChargeIn(_Money):
+class ChargeIn(Money):
     reference: str | None = Field(None, max_length=200)
+    # Merchant-initiated: charge the card that paid this earlier charge (an exchange's price difference).
+    source_charge_id: str | None = Field(None, min_length=1, max_length=100)
 
 
-class RefundIn(_Money):
+class RefundIn(Money):
     charge_id: str = Field(min_length=1, max_length=100)
     reference: str = Field(min_length=1, max_length=200)
 
@@ -46,6 +49,7 @@ def charge_json(c: Charge) -> dict[str, Any]:
         "currency": c.currency,
         "captured": c.amount,
         "reference": c.reference,
+        "source_charge_id": c.source_charge_id,
         "created": c.created_at,
     }
 
@@ -64,12 +68,53 @@ def refund_json(r: Refund) -> dict[str, Any]:
     }
 
 
+def card_on_file(sandbox: Sandbox, charge_id: str, currency: str) -> Charge | JSONResponse:
+    """The earlier charge whose card a refund, an authorisation or a new charge goes to, in its currency."""
+    charge = sandbox.store.charge(charge_id)
+    if charge is None:
+        return error(404, "charge_not_found", f"no charge {charge_id}")
+    if charge.currency != currency:
+        return error(400, "currency_mismatch", f"the charge is in {charge.currency}, this asks for {currency}")
+    return charge
+
+
+def declined(sandbox: Sandbox) -> JSONResponse | None:
+    """402 when the card on file is declined (the payments decline fault), else None."""
+    if sandbox.faults.dice.hit(sandbox.faults.of("payments").decline_rate):
+        return error(402, DECLINE_REASON, "the card on file was declined")
+    return None
+
+
 @router.post("/charges", status_code=201)
-async def create_charge(body: ChargeIn, sandbox: SandboxDep) -> dict[str, Any]:
-    """Record a captured charge: the payment an order was made with (demo data and tests)."""
-    charge = Charge(new_id("ch"), body.amount, body.currency, body.reference, iso(utcnow()))
-    sandbox.store.add_charge(charge)
-    return charge_json(charge)
+async def create_charge(
+    body: ChargeIn,
+    sandbox: SandboxDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> Response:
+    """Record a captured charge: an order's payment (demo data and tests), or with `source_charge_id` a charge on
+    that charge's card; once per Idempotency-Key when one is sent."""
+    body_print = fingerprint(body.model_dump())
+    key = idempotency_key or None
+
+    def commit() -> Response:
+        if key is not None:
+            replayed = replay(
+                sandbox, "charges", key, body_print, lambda cid: charge_json(stored(sandbox.store.charge(cid)))
+            )
+            if replayed is not None:
+                return replayed
+        if body.source_charge_id is not None:
+            source = card_on_file(sandbox, body.source_charge_id, body.currency)
+            refused = source if isinstance(source, JSONResponse) else declined(sandbox)
+            if refused is not None:
+                return refused
+        charge = Charge(new_id("ch"), body.amount, body.currency, body.reference, iso(utcnow()), body.source_charge_id)
+        sandbox.store.add_charge(charge, key, body_print)
+        return JSONResponse(charge_json(charge), status_code=201)
+
+    if body.source_charge_id is None:  # the orders' own payments: never failed on purpose
+        return commit()
+    return await sandbox.faults.around("payments", commit)
 
 
 @router.get("/charges/{charge_id}")
@@ -99,7 +144,7 @@ async def create_refund(
             "refunds",
             key,
             body_print,
-            lambda refund_id: refund_json(_existing(sandbox.store.refund(refund_id))),
+            lambda refund_id: refund_json(stored(sandbox.store.refund(refund_id))),
         )
         if replayed is not None:
             return replayed
@@ -109,13 +154,9 @@ async def create_refund(
 
 
 def _new_refund(sandbox: Sandbox, body: RefundIn, key: str, body_print: str) -> Response:
-    charge = sandbox.store.charge(body.charge_id)
-    if charge is None:
-        return error(404, "charge_not_found", f"no charge {body.charge_id}")
-    if charge.currency != body.currency:
-        return error(
-            400, "currency_mismatch", f"the charge is in {charge.currency}, the refund asks for {body.currency}"
-        )
+    charge = card_on_file(sandbox, body.charge_id, body.currency)
+    if isinstance(charge, JSONResponse):
+        return charge
     refunded = sandbox.store.refunded_total(charge.id)
     if refunded + body.amount > charge.amount:
         return error(
@@ -184,8 +225,3 @@ async def list_refunds(
 ) -> list[dict[str, Any]]:
     """What the provider really holds, matched on the reference or the idempotency key."""
     return [refund_json(r) for r in sandbox.store.refunds(reference=reference, status=status)]
-
-
-def _existing(refund: Refund | None) -> Refund:
-    assert refund is not None  # the idempotency record points at a refund stored with it
-    return refund
