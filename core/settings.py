@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     webhook_relay_interval_s: float = 1.0
 
     partner_secrets: dict[str, SecretStr] = Field(
-        default_factory=lambda: {p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs")}
+        default_factory=lambda: {
+            p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs", "repair")
+        }
     )
     webhook_tolerance_s: int = 300
     payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # encrypts Temporal payloads (AES-256-GCM)

@@ -19,6 +19,7 @@ from sandbox import (
     insurer,
     mail,
     payments,
+    repair,
     settlements,
     warehouse,
     webhooks,
@@ -45,6 +46,7 @@ def create_app(config: SandboxConfig, *, webhook_transport: httpx.AsyncBaseTrans
         # Refunds still pending from before a restart settle now, as the bank would have anyway.
         for refund in store.refunds(status="pending"):
             payments.schedule_settlement(sandbox, refund.id)
+        repair.resume(sandbox)
         if config.smtp_port:
             await sandbox.mail.start(config.smtp_host, config.smtp_port)
         try:
@@ -69,6 +71,7 @@ def create_app(config: SandboxConfig, *, webhook_transport: httpx.AsyncBaseTrans
         settlements,
         carrier,
         warehouse,
+        repair,
         customs,
         insurer,
         mail,

@@ -26,6 +26,7 @@ SECRETS = {
     "carrier": "whsec-carrier-test",
     "insurer": "whsec-insurer-test",
     "customs": "whsec-customs-test",
+    "repair": "whsec-repair-test",
 }
 
 
