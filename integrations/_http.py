@@ -68,11 +68,13 @@ class PartnerClient:
             return status, body
         code = body.get("error") if isinstance(body, dict) else None
         detail = body.get("detail") if isinstance(body, dict) else None
+        fields = body.get("fields") if isinstance(body, dict) else None
         code = code if isinstance(code, str) else f"http_{status}"
         detail = detail if isinstance(detail, str) else response.reason_phrase
+        fields = {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else None
         if status >= 500 or status in RETRYABLE_4XX:
-            raise TransientPartnerError(self.partner, code, detail, status=status)
-        raise PermanentPartnerError(self.partner, code, detail, status=status)
+            raise TransientPartnerError(self.partner, code, detail, status=status, fields=fields)
+        raise PermanentPartnerError(self.partner, code, detail, status=status, fields=fields)
 
     async def download(self, path: str) -> bytes:
         """The raw body of a 2xx answer (labels, documents); any failure is a TransientPartnerError."""
