@@ -44,6 +44,7 @@ COMPONENT_LABELS = {
     "refunds": N_("Refunds"),
     "store_credit": N_("Store credit"),
     "goodwill": N_("Goodwill"),
+    "exchanges": N_("Exchanges and repairs"),
     "fees_kept": N_("Fees kept"),
     "insurance_recovered": N_("Insurance recovered"),
     "duties": N_("Duties"),
