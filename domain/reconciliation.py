@@ -56,7 +56,7 @@ class Outcome:
     findings: list[Finding]
 
 
-_Plain = tuple[int, str, str | None, int, str, str]  # an ExpectedRefund's fields
+RefundFields = tuple[int, str, str | None, int, str, str]  # an ExpectedRefund as a plain tuple
 
 
 class Matcher:
@@ -65,8 +65,8 @@ class Matcher:
     def __init__(self) -> None:
         # Plain tuples, not ExpectedRefund: the garbage collector stops tracking exact tuples of plain values,
         # while 100,000 NamedTuples would be walked again by every full collection during the import.
-        self._by_id: dict[str, _Plain] = {}
-        self._by_ref: dict[str, _Plain] = {}
+        self._by_id: dict[str, RefundFields] = {}
+        self._by_ref: dict[str, RefundFields] = {}
         self._settled: set[int] = set()  # our refunds already paired with a row: a second pairing is a duplicate
         self._seen: set[str] = set()  # provider ids of refund rows (memory grows with refunds, not with charges)
         self.matched = 0
@@ -74,13 +74,14 @@ class Matcher:
         self.tally = Tally()
         self.refund_rows = 0
 
-    def know(self, refunds: Iterable[ExpectedRefund]) -> None:
+    def know(self, refunds: Iterable[RefundFields]) -> None:
         """Our refunds that report rows may pay (from a lookup by key, or preloaded for the period)."""
+        by_id, by_ref = self._by_id, self._by_ref
         for refund in refunds:
-            plain: _Plain = (*refund,)
-            if refund.provider_refund_id:
-                self._by_id[refund.provider_refund_id] = plain
-            self._by_ref[refund.reference] = plain
+            plain: RefundFields = refund if type(refund) is tuple else (*refund,)
+            if plain[2]:
+                by_id[plain[2]] = plain
+            by_ref[plain[1]] = plain
 
     @property
     def settled_ids(self) -> frozenset[int]:
@@ -90,8 +91,10 @@ class Matcher:
     def unknown_keys(self, rows: Iterable[RowFields]) -> tuple[set[str], set[str]]:
         """Provider ids and references of refund rows whose refund we have not been told about yet."""
         ids, references = set(), set()
-        for _, txn_id, kind, *_amounts, _currency, _created, _payout, reference in rows:
-            if kind == REFUND and txn_id not in self._by_id and reference not in self._by_ref:
+        by_id, by_ref = self._by_id, self._by_ref
+        for row in rows:
+            txn_id, reference = row[1], row[9]
+            if row[2] == REFUND and txn_id not in by_id and reference not in by_ref:
                 ids.add(txn_id)
                 if reference:
                     references.add(reference)
@@ -141,7 +144,7 @@ class Matcher:
         else:  # a pending refund the provider already paid is fine: its webhook is simply still on its way
             self.matched += 1
 
-    def _note(self, kind: Kind, fields: RowFields, plain: _Plain | None) -> None:
+    def _note(self, kind: Kind, fields: RowFields, plain: RefundFields | None) -> None:
         row = SettlementRow._make(fields)
         actual = Money(-row.amount, row.currency)
         if plain is None:
@@ -156,9 +159,9 @@ class Matcher:
         """Those of our refunds no row has paid yet (the candidates for missing_at_provider)."""
         return [i for i in refund_ids if i not in self._settled]
 
-    def missing(self, expected: Iterable[ExpectedRefund]) -> None:
+    def missing(self, expected: Iterable[RefundFields]) -> None:
         """After the last row: every succeeded refund of the period that no row paid is missing at the provider."""
-        for refund in expected:
+        for refund in map(ExpectedRefund._make, expected):
             if refund.status == "succeeded" and refund.refund_id not in self._settled:
                 self._settled.add(refund.refund_id)
                 money = Money(refund.amount_minor, refund.currency)

@@ -91,10 +91,14 @@ async def run_reconciliation(
 
 
 async def _match(session: AsyncSession, matcher: Matcher, pending: list[RowFields]) -> None:
-    """One query for our refunds behind many rows (not one per row), then the rows in file order."""
-    ids, references = matcher.unknown_keys(pending)
-    if ids or references:
-        matcher.know(await provider_refunds_by_keys(session, txn_ids=ids, references=references))
+    """Our refunds behind many rows in one query by provider id (not one per row), a second by reference for the
+    rows it did not find (a row found by its provider id never looks at its reference), then the rows in order."""
+    ids, _ = matcher.unknown_keys(pending)
+    if ids:
+        matcher.know(await provider_refunds_by_keys(session, txn_ids=ids))
+        _, references = matcher.unknown_keys(pending)
+        if references:
+            matcher.know(await provider_refunds_by_keys(session, references=references))
     matcher.match(pending)
     pending.clear()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,9 +13,9 @@ from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from db.models import Discrepancy, LedgerEntry, ReconciliationRun, Refund, ReturnCase
 from domain.period import Period
-from domain.reconciliation import PROVIDER_TENDERS, ExpectedRefund
+from domain.reconciliation import PROVIDER_TENDERS, RefundFields
 
-# Only what matching needs: these queries may return many thousands of rows.
+# Only what matching needs, in ExpectedRefund's order: these queries may return many thousands of rows.
 _EXPECTED = (
     Refund.id,
     Refund.idempotency_key,
@@ -24,6 +24,12 @@ _EXPECTED = (
     Refund.currency,
     Refund.status,
 )
+_PARTITION = 1000  # rows converted at a time: result rows die young, before the garbage collector moves them on
+
+
+def _fields(rows: Iterable[Any]) -> list[RefundFields]:
+    # Plain tuples of plain values: the garbage collector stops tracking those (result rows it walks every time).
+    return cast(list[RefundFields], [tuple(row) for row in rows])
 
 
 def _one_of(session: AsyncSession, column: QueryableAttribute[Any], values: Collection[Any]) -> ColumnElement[bool]:
@@ -43,7 +49,7 @@ async def provider_refunds_by_keys(
     txn_ids: Collection[str] = (),
     references: Collection[str] = (),
     refund_ids: Collection[int] = (),
-) -> list[ExpectedRefund]:
+) -> list[RefundFields]:
     """Our refunds paid through the provider that carry one of these provider ids, idempotency keys or ids."""
     wanted = [
         _one_of(session, column, values)
@@ -58,12 +64,15 @@ async def provider_refunds_by_keys(
         return []
     stmt = select(*_EXPECTED).where(Refund.tender_type.in_(PROVIDER_TENDERS), or_(*wanted))
     connection = await session.connection()  # Core rows, not ORM loading: this runs for every few thousand rows
-    return [ExpectedRefund._make(row) for row in (await connection.execute(stmt)).all()]
+    found: list[RefundFields] = []
+    for rows in (await connection.execute(stmt)).partitions(_PARTITION):
+        found += _fields(rows)
+    return found
 
 
 async def provider_refunds_in(
-    session: AsyncSession, period: Period, *, chunk: int = 5000
-) -> AsyncIterator[list[ExpectedRefund]]:
+    session: AsyncSession, period: Period, *, chunk: int = _PARTITION
+) -> AsyncIterator[list[RefundFields]]:
     """Every refund we asked the provider for in the period, whatever its status, a chunk at a time."""
     stmt = select(*_EXPECTED).where(
         Refund.tender_type.in_(PROVIDER_TENDERS), Refund.created_at >= period.start, Refund.created_at < period.end
@@ -71,7 +80,7 @@ async def provider_refunds_in(
     connection = await session.connection()
     result = await connection.stream(stmt.execution_options(yield_per=chunk))
     async for rows in result.partitions(chunk):
-        yield [ExpectedRefund._make(row) for row in rows]
+        yield _fields(rows)
 
 
 async def succeeded_provider_refund_ids(
@@ -85,9 +94,9 @@ async def succeeded_provider_refund_ids(
         Refund.created_at < period.end,
     )
     connection = await session.connection()
-    result = await connection.stream(stmt.execution_options(yield_per=chunk))
-    async for rows in result.partitions(chunk):
-        yield [refund_id for (refund_id,) in rows]
+    result = await connection.stream_scalars(stmt.execution_options(yield_per=chunk))  # ints, no result rows
+    async for ids in result.partitions(chunk):
+        yield list(ids)
 
 
 async def get_run(session: AsyncSession, run_id: int, *, with_discrepancies: bool = False) -> ReconciliationRun | None:
