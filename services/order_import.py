@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Iterable, Iterator
+from _csv import Reader
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput
 from domain.money import Money
-from services.order_bulk import existing_numbers, insert_new_orders
+from services.order_bulk import NewOrder, existing_numbers, insert_new_orders, new_order
 from services.order_input import OrderInput
+from services.order_rows import Layout, prepare
 from services.orders import upsert_order
 
 REQUIRED = (
@@ -55,10 +57,10 @@ OPTIONAL = (
     "export_reference",
 )
 COLUMNS = REQUIRED + OPTIONAL
-COMMIT_EVERY = 200  # orders per transaction: bounded memory and quick recovery, few commits
+COMMIT_EVERY = 1000  # orders per transaction: bounded memory and quick recovery, few commits
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     line: int  # line number in the file (the header is line 1)
     order_number: str
@@ -170,18 +172,44 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-async def _groups(
-    reader: csv.DictReader[str], bad: set[int], report: Report
-) -> AsyncIterator[list[tuple[int, dict[str, str]]]]:
-    group: list[tuple[int, dict[str, str]]] = []
+def _as_dict(header: list[str], row: list[str]) -> dict[Any, Any]:
+    """The row as csv.DictReader makes it: extra values in a list under None, missing ones None."""
+    d: dict[Any, Any] = dict(zip(header, row, strict=False))
+    if len(header) < len(row):
+        d[None] = row[len(header) :]
+    for key in header[len(row) :]:
+        d[key] = None
+    return d
+
+
+@dataclass(slots=True)
+class _Pending:
+    lines: list[int]
+    rows: list[list[str]]
+    order: NewOrder
+    data: OrderInput | None  # None: prepared by the quick path, validated with OrderInput only when needed
+
+
+def _groups(
+    reader: Reader, header: list[str], layout: Layout, bad: set[int], report: Report
+) -> Iterator[list[tuple[int, list[str]]]]:
+    """An order's rows at a time, with their line numbers; blank lines skipped, lines not UTF-8 refused."""
+    unique = len(set(header)) == len(header)
+    at = layout.at["order_number"]
+    group: list[tuple[int, list[str]]] = []
     for row in reader:
+        if not row:
+            continue  # an empty line (DictReader skips those)
         n = reader.line_num
         if n in bad:
             report.rows.append(RowResult(n, "", "refused", "this line is not UTF-8 text: save the file as UTF-8"))
             continue
-        if not any((v or "").strip() for v in row.values()):
-            continue  # a blank line
-        if group and row.get("order_number") != group[0][1].get("order_number"):
+        if len(row) == len(header) and unique:
+            if not any(v.strip() for v in row):
+                continue  # a blank line
+        elif not any((v or "").strip() for v in _as_dict(header, row).values()):
+            continue
+        if group and _cell(row, at) != _cell(group[0][1], at):
             yield group
             group = []
         group.append((n, row))
@@ -189,61 +217,75 @@ async def _groups(
         yield group
 
 
+def _cell(row: list[str], at: int) -> str | None:
+    return row[at] if at < len(row) else None
+
+
 async def import_orders(session: AsyncSession, raw_lines: Iterable[bytes], *, progress: Any = None) -> Report:
     """Import every good order; refuse bad ones with the reason on each of their lines. Commits in batches."""
     bad: set[int] = set()
-    reader = csv.DictReader(_decoded(raw_lines, bad))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    reader = csv.reader(_decoded(raw_lines, bad))
+    header = next(reader, [])
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidInput(
             f"the file lacks the column(s) {', '.join(missing)}; see docs/order-import.md for the format",
             code="import_columns_missing",
             fields={"file": "missing columns"},
         )
+    layout = Layout(header, COLUMNS)
     report, seen = Report(), set[str]()
-    batch: list[tuple[list[int], OrderInput]] = []
-    async for group in _groups(reader, bad, report):
+    batch: list[_Pending] = []
+    for group in _groups(reader, header, layout, bad, report):
         lines = [n for n, _ in group]
-        number = group[0][1].get("order_number", "").strip()
+        rows = [row for _, row in group]
+        number = (_cell(rows[0], layout.at["order_number"]) or "").strip()
         try:
             if number in seen:
                 raise ValueError(f"order {number} appeared earlier in the file: keep an order's rows together")
-            batch.append((lines, _order([row for _, row in group])))
+            quick = prepare(rows, layout)
+            if quick is not None:
+                batch.append(_Pending(lines, rows, quick, None))
+            else:
+                data = _order([_as_dict(header, row) for row in rows])
+                batch.append(_Pending(lines, rows, new_order(data), data))
         except (ValueError, ValidationError, DomainError) as refused:
             report.rows.extend(RowResult(n, number, "refused", _reason(refused)) for n in lines)
         seen.add(number)
         if len(batch) >= COMMIT_EVERY:
-            await _store(session, batch, report)
+            await _store(session, header, batch, report)
             batch = []
             if progress is not None:
                 progress(len(report.rows))
-    await _store(session, batch, report)
+    await _store(session, header, batch, report)
     report.rows.sort(key=lambda r: r.line)
     return report
 
 
-async def _store(session: AsyncSession, batch: list[tuple[list[int], OrderInput]], report: Report) -> None:
+async def _store(session: AsyncSession, header: list[str], batch: list[_Pending], report: Report) -> None:
     """New orders in one bulk insert; existing ones (and all of them, should the bulk insert meet a concurrent
     writer) upserted one by one. Commits."""
-    existing = await existing_numbers(session, [data.number for _, data in batch])
-    new = [data for _, data in batch if data.number not in existing]
+    existing = await existing_numbers(session, [p.order.number for p in batch])
+    new = [p.order for p in batch if p.order.number not in existing]
     inserted: set[str] = set()
     try:
         async with session.begin_nested():
             await insert_new_orders(session, new)
-        inserted = {data.number for data in new}
+        inserted = {o.number for o in new}
     except IntegrityError:
         pass  # someone else wrote some of them meanwhile: the one-by-one path sorts it out
-    for lines, data in batch:
-        if data.number in inserted:
+    for p in batch:
+        number = p.order.number
+        if number in inserted:
             outcome, reason = "imported", ""
         else:
             try:
+                data = p.data or _order([_as_dict(header, row) for row in p.rows])
                 _, created = await upsert_order(session, data)
                 outcome, reason = ("imported" if created else "updated"), ""
-            except (DomainError, IntegrityError) as refused:
+            except (ValueError, ValidationError, DomainError, IntegrityError) as refused:
                 outcome, reason = "refused", _reason(refused)
-        report.rows.extend(RowResult(n, data.number, outcome, reason) for n in lines)
+        report.rows.extend(RowResult(n, number, outcome, reason) for n in p.lines)
     await session.commit()
     session.expunge_all()
 
