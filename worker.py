@@ -17,9 +17,11 @@ from temporalio.worker import Worker
 from activities.cases import CaseActivities
 from activities.claims import ClaimActivities
 from activities.customs import CustomsActivities
+from activities.exchanges import ExchangeActivities
 from activities.goodwill import GoodwillActivities
 from activities.partners import PaymentActivities, ShippingActivities
 from activities.refunds import RefundActivities
+from activities.repairs import RepairActivities
 from activities.webhooks import WebhookActivities
 from api.web.pages import Pages
 from core import temporal
@@ -31,12 +33,16 @@ from integrations.customs import CustomsBroker, HttpCustomsBroker
 from integrations.insurer import HttpInsurer, Insurer
 from integrations.mail import SmtpMailer
 from integrations.payments import HttpPaymentProvider, PaymentProvider
+from integrations.repair import HttpRepairCentre, RepairCentre
+from integrations.warehouse import HttpWarehouse, Warehouse
 from services.mails import send_batch
 from services.starter import start_case_workflow, sweep_cutoff, unstarted_cases
 from services.webhook_relay import relay_once
 from workflows.claims import InsuranceClaimWorkflow
 from workflows.customs import CustomsClearanceWorkflow
+from workflows.exchange import ExchangeWorkflow
 from workflows.refund import RefundWorkflow
+from workflows.repair import RepairWorkflow
 from workflows.return_case import ReturnCaseWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -50,6 +56,8 @@ class Partners:
     customs: CustomsBroker | None = None  # None: the broker at settings.sandbox_url
     webhooks: httpx.AsyncClient | None = None  # merchants' webhook receivers; None: a fresh client
     insurer: Insurer | None = None  # None: the insurer at settings.sandbox_url
+    warehouse: Warehouse | None = None  # None: the warehouse (WMS) at settings.sandbox_url
+    repair: RepairCentre | None = None  # None: the repair centre at settings.sandbox_url
 
 
 def http_partners(settings: Settings) -> Partners:
@@ -70,6 +78,11 @@ def build_worker(
     customs = CustomsActivities(sessionmaker, partners.customs or HttpCustomsBroker(settings.sandbox_url), settings)
     goodwill = GoodwillActivities(sessionmaker)
     claims = ClaimActivities(sessionmaker, partners.insurer or HttpInsurer(settings.sandbox_url))
+    warehouse = partners.warehouse or HttpWarehouse(settings.sandbox_url)
+    exchanges = ExchangeActivities(sessionmaker, warehouse, partners.payments)
+    repairs = RepairActivities(
+        sessionmaker, partners.repair or HttpRepairCentre(settings.sandbox_url), partners.payments
+    )
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -78,6 +91,8 @@ def build_worker(
             RefundWorkflow,
             CustomsClearanceWorkflow,
             InsuranceClaimWorkflow,
+            ExchangeWorkflow,
+            RepairWorkflow,
             WebhookDeliveryWorkflow,
         ],
         activities=[
@@ -96,6 +111,19 @@ def build_worker(
             claims.submit,
             claims.send_evidence,
             claims.record_decision,
+            exchanges.reserve,
+            exchanges.release,
+            exchanges.authorize_hold,
+            exchanges.charge_difference,
+            exchanges.ship,
+            exchanges.settle_hold,
+            exchanges.mark,
+            exchanges.reserve_difference,
+            exchanges.replace_unrepairable,
+            repairs.file,
+            repairs.mark,
+            repairs.charge_quote,
+            repairs.answer_quote,
             webhooks.send,
             webhooks.give_up,
         ],

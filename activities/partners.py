@@ -26,10 +26,12 @@ class ShippingActivities:
 
     @activity.defn(name="shipping.create_label")
     async def create_label(self, case_number: str) -> LabelOut:
-        """Buy the return label from the customer to the market's warehouse, once per case."""
+        """Buy the return label from the customer to the market's warehouse (a repair: to the repair centre),
+        once per case."""
         async with self.sessionmaker() as session:
             request = await label_request(session, case_number)
-        warehouse = self.settings.warehouse_for(request.market)
+        repair = request.resolution == "repair"
+        warehouse = self.settings.repair_centre if repair else self.settings.warehouse_for(request.market)
         try:
             label = await self.carrier.create_label(
                 idempotency_key=f"label-{case_number}",

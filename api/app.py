@@ -22,6 +22,7 @@ from api.json import (
     health,
     orders,
     privacy,
+    products,
     returns,
     webhook_endpoints,
     webhooks,
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(codec.router)
     app.include_router(privacy.router)
     app.include_router(orders.router)
+    app.include_router(products.router)
     app.include_router(returns.router)
     app.include_router(compensation.router)
     app.include_router(customs.router)

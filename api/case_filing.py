@@ -25,6 +25,7 @@ async def open_return(resources: Resources, session: AsyncSession, data: ReturnI
         now=datetime.now(UTC),
         prefix=settings.case_prefix,
         warehouse_country=settings.warehouse_country,
+        repair_country=settings.repair_centre.country,
     )
 
 

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50_000_000  # settlement reports: a month of a busy shop, still refused past this
     warehouses: dict[str, Warehouse] = Field(default_factory=lambda: dict(DEFAULT_WAREHOUSES))
     default_warehouse: str = "CN"  # markets without a warehouse of their own send returns here (cross-border)
+    # Items for repair are sent straight here (repair labels), and come back from here to the customer.
+    repair_centre: Warehouse = Warehouse(
+        name="Rebound Repair Centre", line1="1 Keji Rd, Nanshan", city="Shenzhen", postal_code="518057", country="CN"
+    )
     policy_file: Path = ROOT / "policies" / "default.json"  # the merchant policy document (versioned data)
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ class CaseStatus(StrEnum):
     CUSTOMS_HOLD = "customs_hold"
     RECEIVED = "received"
     INSPECTED = "inspected"
+    REPAIRING = "repairing"  # at the repair centre: diagnosis, quote, repair
     RESOLVING = "resolving"  # refund / exchange / repair / claim under way
     COMPLETED = "completed"
     CANCELLED = "cancelled"
@@ -38,9 +39,11 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.PENDING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
     S.REJECTED: frozenset({S.PENDING_REVIEW, S.APPROVED}),  # appeal, or an agent's audited override
     S.APPROVED: frozenset({S.AWAITING_SHIPMENT, S.RESOLVING, S.CANCELLED}),  # resolving: returnless refund
-    S.AWAITING_SHIPMENT: frozenset({S.IN_TRANSIT, S.RECEIVED, S.CANCELLED}),  # received: handed in at a store
+    # received: handed in at a store; repairing: the parcel reached the repair centre (its scans may come late)
+    S.AWAITING_SHIPMENT: frozenset({S.IN_TRANSIT, S.RECEIVED, S.REPAIRING, S.CANCELLED}),
     # Lost by the carrier: the customer is refunded and a claim filed, without waiting for goods that never come.
-    S.IN_TRANSIT: frozenset({S.CUSTOMS_HOLD, S.RECEIVED, S.RESOLVING}),
+    S.IN_TRANSIT: frozenset({S.CUSTOMS_HOLD, S.RECEIVED, S.REPAIRING, S.RESOLVING}),
+    S.REPAIRING: frozenset({S.RESOLVING}),  # repaired or not, something goes back to the customer
     S.CUSTOMS_HOLD: frozenset({S.IN_TRANSIT, S.CANCELLED}),  # cancelled: entry refused, goods sent back
     S.RECEIVED: frozenset({S.INSPECTED}),
     S.INSPECTED: frozenset({S.RESOLVING}),

@@ -11,6 +11,7 @@ from db.models import CaseEvent, Order, OrderLine, Refund, ReturnCase, ReturnIte
 from db.repositories.customs import declaration_for, drawback_for
 from domain.errors import NotFound
 from services.claims import claims_view
+from services.exchange_views import exchanges_view, repair_view
 from services.held_refunds import hold_of
 
 
@@ -89,7 +90,8 @@ async def case_view(session: AsyncSession, case: ReturnCase, *, with_timeline: b
             }
             for r in refunds
         ],
-        "exchanges": [],
+        "exchanges": await exchanges_view(session, case),
+        "repair": await repair_view(session, case),
         "claims": await claims_view(session, case),
         "customs": await customs_view(session, case),
         "deadlines": await _deadlines(session, case),

@@ -19,6 +19,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.orders import RequestItem, ReturnRequest
 from domain.policy import Eligibility, MarketPolicy, MerchantPolicy, evaluate
 from services import outbox
+from services.exchanges import ExchangeDraft, draft_exchange, exchange_row, repair_row
 from services.mails import enqueue_for_event
 from services.order_facts import customer_history, order_facts
 from services.return_input import ReturnInput
@@ -32,8 +33,6 @@ MALFORMED = {
     RefusalCode.QUANTITY_EXCEEDS_REMAINING,
     RefusalCode.ALREADY_RETURNED,
 }
-# Exchange and repair run through their own workflows (a later issue); until then they are refused plainly.
-SUPPORTED_RESOLUTIONS = {"refund", "store_credit", "keep_it"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class Checked:
     market: MarketPolicy
     eligibility: Eligibility
     locale: str
+    exchange: ExchangeDraft | None = None  # the new goods of an exchange or replacement, priced
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,6 @@ async def check_eligibility(
             code="order_not_found",
             fields={"order_number": "not found for this email"},
         )
-    if data.resolution not in SUPPORTED_RESOLUTIONS:
-        raise InvalidInput(
-            f"'{data.resolution}' cannot be requested online yet: choose a refund or store credit, "
-            "or contact us for an exchange or repair",
-            code="resolution_unavailable",
-            fields={"resolution": "not available online yet"},
-        )
     market = policy.for_market(order.ship_to_country)
     facts = await order_facts(session, order)
     history = await customer_history(session, order.customer, blocklisted=policy.is_blocklisted(data.email))
@@ -98,7 +91,8 @@ async def check_eligibility(
     if malformed:
         first = next(iter(malformed.values()))
         raise InvalidInput(first, code="invalid_return_request", fields=malformed)
-    return Checked(order, market, eligibility, locale)
+    exchange = await draft_exchange(session, data, facts, market, eligibility, history)
+    return Checked(order, market, eligibility, locale, exchange)
 
 
 async def open_case(
@@ -109,23 +103,29 @@ async def open_case(
     now: datetime,
     prefix: str = "R",
     warehouse_country: Callable[[str], str] | None = None,
+    repair_country: str | None = None,
 ) -> OpenedCase:
     """Write the case, its items, the policy snapshot and the 'requested' event. Flushes, never commits.
     `warehouse_country` names the country whose warehouse receives a market's returns (settings); a return
-    going to another country than the customer's crosses a border and needs customs."""
+    going to another country than the customer's crosses a border and needs customs; a repair goes to the
+    repair centre in `repair_country`."""
     checked = await check_eligibility(session, data, policy, now=now)
     order, elig = checked.order, checked.eligibility
     number = f"{prefix}-{now.year}-{await next_value(session, f'case-{now.year}'):06d}"
     token = secrets.token_urlsafe(24)
     lines = {li.line_id: li for li in order.lines}
     record = _eligibility_record(elig)
+    if checked.exchange is not None:
+        record["exchange"] = checked.exchange.record()
     case = ReturnCase(
         number=number,
         order_id=order.id,
         status="requested",
         resolution=data.resolution,
         market=order.ship_to_country,
-        warehouse_country=(warehouse_country or str)(order.ship_to_country),
+        warehouse_country=repair_country
+        if data.resolution == "repair" and repair_country
+        else (warehouse_country or str)(order.ship_to_country),
         currency=order.currency,
         locale=checked.locale,
         estimate_minor=elig.refund_estimate.minor,
@@ -148,6 +148,10 @@ async def open_case(
     )
     session.add(case)
     await session.flush()
+    if checked.exchange is not None:
+        session.add(exchange_row(case, checked.exchange))
+    elif data.resolution == "repair":
+        session.add(repair_row(case, order))
     session.add(
         CaseEvent(
             case_id=case.id,
@@ -180,8 +184,10 @@ def _eligibility_record(elig: Eligibility) -> dict[str, Any]:
 
 def case_start(case: ReturnCase) -> CaseStart:
     """The workflow's input, rebuilt from the stored case alone (so the sweeper can start it later too)."""
-    sla = MarketPolicy.model_validate(case.policy_snapshot).sla
+    market = MarketPolicy.model_validate(case.policy_snapshot)
+    sla = market.sla
     elig = case.eligibility
+    exchange = elig.get("exchange") or {}
     reasons = [r["code"] for r in elig.get("refusals", [])] or [
         r["code"] for item in elig.get("items", []) for r in item.get("refusals", [])
     ]
@@ -195,6 +201,9 @@ def case_start(case: ReturnCase) -> CaseStart:
         returnless=bool(elig.get("returnless")),
         cross_border=bool(case.warehouse_country and case.warehouse_country != case.market),
         customs_refused=case.policy_snapshot.get("customs", {}).get("refused", "return_to_sender"),
+        exchange=exchange.get("kind"),
+        instant=bool(exchange.get("instant")),
+        not_repairable=market.repair.not_repairable,
         timers=CaseTimers(
             ship_by_s=sla.ship_by_days * 86_400,
             ship_by_reminder_s=sla.ship_by_reminder_days * 86_400,
@@ -202,5 +211,9 @@ def case_start(case: ReturnCase) -> CaseStart:
             inspection_sla_s=sla.inspection_sla_hours * 3_600,
             refund_deadline_s=sla.refund_deadline_days * 86_400,
             appeal_window_s=sla.appeal_window_days * 86_400,
+            choice_s=market.exchange.choice_days * 86_400,
+            stock_wait_s=market.exchange.out_of_stock_wait_days * 86_400,
+            restock_check_s=market.exchange.restock_check_hours * 3_600,
+            quote_s=market.repair.quote_days * 86_400,
         ),
     )

@@ -36,6 +36,15 @@ async def case_for_tracking(session: AsyncSession, tracking_number: str) -> str 
     return await session.scalar(stmt)
 
 
+async def case_for_outbound_reference(session: AsyncSession, reference: str | None) -> str | None:
+    """The case whose exchange or repair sends the parcel labelled `reference` (exchange-<n>, repair-<n>)."""
+    prefix, _, number = (reference or "").partition("-")
+    if prefix not in ("exchange", "repair") or not number:
+        return None
+    found = await session.scalar(select(ReturnCase.number).where(ReturnCase.number == number))
+    return str(found) if found is not None else None
+
+
 async def refund_known(session: AsyncSession, idempotency_key: str) -> bool:
     return await find_refund(session, idempotency_key) is not None
 

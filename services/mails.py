@@ -26,6 +26,11 @@ MAIL_FOR_EVENT = {
     "rejected": "rejected",
     "refund.succeeded": "refunded",
     "store_credit.issued": "refunded",
+    "exchange.out_of_stock": "exchange_out_of_stock",
+    "exchange.shipped": "goods_shipped",
+    "repair.repaired": "goods_shipped",
+    "repair.returned_unrepaired": "goods_shipped",
+    "repair.quoted": "repair_quoted",
 }
 MAX_ATTEMPTS = 8  # ~2 days of backoff, then a person looks at it
 LEASE = timedelta(minutes=5)  # a claimed row is left alone this long by other senders
@@ -73,6 +78,14 @@ async def enqueue_for_event(
         context["tracking_number"] = data.get("tracking_number")
     if template == "rejected":
         context["reasons"] = _reasons(case, data, locale)
+    if template == "exchange_out_of_stock":
+        context["choose_by"] = data.get("choose_by")
+    if template == "goods_shipped":
+        context["tracking_number"] = data.get("tracking_number")
+        context["repair"] = event_type.removeprefix("repair.") if event_type.startswith("repair.") else None
+    if template == "repair_quoted":
+        context["amount"] = {"amount": int(data.get("amount") or 0), "currency": case.currency}
+        context["answer_by"] = data.get("answer_by")
     mail = MailOutbox(
         dedupe_key=f"{case.number}:{seq}",
         case_id=case.id,

@@ -49,6 +49,7 @@ FOR_EVENT = {
     "refund.succeeded": "refund.succeeded",
     "refund.failed": "refund.failed",
     "store_credit.issued": "store_credit.issued",
+    "exchange.shipped": "exchange.shipped",  # new goods of an exchange or replacement on their way
     "customs.cleared": "customs.cleared",
     "claim.filed": "claim.filed",
     "claim.decided": "claim.decided",

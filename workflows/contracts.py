@@ -109,6 +109,10 @@ class CaseTimers(BaseModel):
     inspection_sla_s: int
     refund_deadline_s: int  # from receipt of the goods (CN 7 days, EU 14 days from the withdrawal notice)
     appeal_window_s: int = 0  # a rejected case stays open this long for a supervisor's override (0: closes at once)
+    choice_s: int = 7 * 86_400  # exchange out of stock: the customer's time to choose refund or wait
+    stock_wait_s: int = 14 * 86_400  # a waiting exchange gives up (refund) after this long
+    restock_check_s: int = 86_400  # how often it looks for stock again
+    quote_s: int = 7 * 86_400  # an out-of-warranty repair quote lapses (declined) after this long
 
 
 class CaseStart(BaseModel):
@@ -121,6 +125,9 @@ class CaseStart(BaseModel):
     returnless: bool = False  # keep_it: refund without shipping the goods back
     cross_border: bool = False  # the goods come back into another country: customs clearance on the way
     customs_refused: str = "return_to_sender"  # or "abandon": refund anyway, the goods are lost
+    exchange: str | None = None  # exchange | replacement: new goods instead of money (an Exchange child)
+    instant: bool = False  # a trusted customer's new goods ship before the old ones come back
+    not_repairable: str = "replacement"  # repair: what an unrepairable item becomes (replacement | refund)
     timers: CaseTimers
     first_seq: int = 2  # event 1 ("requested") is written with the case row
 
@@ -198,6 +205,8 @@ class CaseView(BaseModel):
     tracking_number: str | None
     escalations: list[str]
     customs: str = "none"  # cross-border returns: where the declaration stands
+    exchange: str = "none"  # exchanges: reserving | reserved | out_of_stock | waiting | shipped | delivered | ...
+    repair: str = "none"  # repairs: at_repair_centre | quoted | repaired | returned_unrepaired | not_repairable
     claims: dict[str, str] = {}  # insurance claim kind → filing | submitted | more_evidence | answered | decided | …
 
 
@@ -407,6 +416,131 @@ class ClaimOutcome(BaseModel):
     @property
     def shortfall_minor(self) -> int:
         return self.claimed_minor - self.paid_minor
+
+
+# --- exchanges, replacements and repairs ------------------------------------------------------------------
+
+
+def exchange_workflow_id(case_number: str) -> str:
+    """One per case; also the root of the warehouse and payment idempotency keys of its steps."""
+    return f"exchange-{case_number}"
+
+
+def repair_workflow_id(case_number: str) -> str:
+    return f"repair-{case_number}"
+
+
+class ExchangeStart(BaseModel):
+    case_number: str
+    parent_workflow_id: str
+    kind: str  # exchange | replacement
+    instant: bool
+    timers: CaseTimers
+
+
+class ExchangeCall(BaseModel):
+    """Arguments of an exchange activity."""
+
+    case_number: str
+    attempt: int = 1  # reserve: a new reservation attempt after stock was short
+    status: str | None = None  # mark: the exchange row's new status
+    note: str | None = None
+    capture: bool = False  # settle_hold: capture (the return never came) or void it
+    due_at: datetime | None = None  # mark out_of_stock: the customer's choice is due by then
+
+
+class Reservation(BaseModel):
+    reserved: bool
+    reservation_id: str | None = None
+    short: dict[str, str] = {}  # out of stock: sku -> what is available
+
+
+class Paid(BaseModel):
+    """A payment step's answer: done (with its ledger movement) or refused (declined: not retried)."""
+
+    ok: bool
+    why: str | None = None
+    ledger: list[LedgerTxn] = []
+
+
+class Dispatch(BaseModel):
+    """An outbound parcel: new goods from the warehouse, or a repaired item from the repair centre."""
+
+    tracking_number: str
+    label_url: str | None = None
+    carrier: str = "sandbox"
+
+
+class ExchangeProgress(BaseModel):
+    """What the exchange child tells its case: stock held or short, waiting for stock, goods shipped."""
+
+    state: str  # reserved | out_of_stock | waiting | instant_declined | shipped
+    note: str | None = None
+    due_at: datetime | None = None  # out_of_stock: the customer chooses by then
+    dispatch: Dispatch | None = None
+    ledger: list[LedgerTxn] = []  # shipped: the price difference charged
+
+
+class ExchangeChoice(BaseModel):
+    """The customer's answer when the new item is out of stock."""
+
+    actor: str
+    choice: str  # wait | refund
+
+
+class ExchangeOutcome(BaseModel):
+    outcome: str  # shipped | released | refund_instead
+    why: str | None = None  # refund_instead: out_of_stock | customer_chose_refund | payment_declined | cannot_ship
+    held: bool = False  # shipped instantly: a hold on the customer's card waits for the return
+
+
+class RepairStart(BaseModel):
+    case_number: str
+    parent_workflow_id: str
+    timers: CaseTimers
+
+
+class RepairCall(BaseModel):
+    case_number: str
+    accepted: bool | None = None  # answer_quote
+    status: str | None = None  # mark
+    note: str | None = None
+    quote_minor: int | None = None
+    due_at: datetime | None = None
+    tracking_number: str | None = None  # mark: the parcel back to the customer
+
+
+class RepairVerdict(BaseModel):
+    """The repair centre's verified webhook."""
+
+    event_id: str
+    repair_id: str
+    outcome: str  # repaired | not_repairable | out_of_warranty | returned_unrepaired
+    quote_minor: int | None = None
+    tracking_number: str | None = None
+    note: str | None = None
+
+
+class QuoteAnswer(BaseModel):
+    actor: str
+    accepted: bool
+
+
+class RepairProgress(BaseModel):
+    """What the repair child tells its case: filed at the centre, a quote the customer must answer, or the
+    answer given to the centre (with the quote's payment, if it was paid)."""
+
+    state: str  # at_repair_centre | quoted | quote_answered
+    quote_minor: int | None = None
+    due_at: datetime | None = None
+    note: str | None = None  # quote_answered: accepted | declined | lapsed | payment_declined
+    ledger: list[LedgerTxn] = []  # quote_answered and accepted: the quote charged to the card
+
+
+class RepairOutcome(BaseModel):
+    outcome: str  # repaired | returned_unrepaired | not_repairable
+    dispatch: Dispatch | None = None  # the item on its way back to the customer
+    note: str | None = None
 
 
 # --- outbound webhooks ---------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.ledger import refund_legs
     from workflows.case_claims import CaseClaims
+    from workflows.case_customs import CaseCustoms
+    from workflows.case_goods import CaseGoods
     from workflows.contracts import (
         Action,
         CarrierEvent,
@@ -21,14 +23,9 @@ with workflow.unsafe.imports_passed_through():
         CaseStart,
         CaseView,
         ClaimOutcome,
-        Classification,
         ComplaintNote,
-        CustomsCall,
-        CustomsCheck,
-        CustomsDocuments,
         CustomsOutcome,
-        CustomsProgress,
-        CustomsStart,
+        ExchangeOutcome,
         Goodwill,
         GoodwillIn,
         Inspection,
@@ -38,12 +35,11 @@ with workflow.unsafe.imports_passed_through():
         Note,
         RefundOutcome,
         RefundPlan,
+        RepairOutcome,
         ReserveIn,
         ShipmentUpdate,
-        customs_workflow_id,
         refund_workflow_id,
     )
-    from workflows.customs import CustomsClearanceWorkflow
     from workflows.refund import RefundWorkflow
 
 T = TypeVar("T")
@@ -66,7 +62,7 @@ RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn(name="ReturnCase")
-class ReturnCaseWorkflow(CaseClaims):
+class ReturnCaseWorkflow(CaseClaims, CaseCustoms, CaseGoods):
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
         self.start = start
@@ -86,6 +82,13 @@ class ReturnCaseWorkflow(CaseClaims):
         self.claims: dict[str, str] = {}
         self.claim_children: dict[str, workflow.ChildWorkflowHandle[Any, ClaimOutcome]] = {}
         self.claim_tasks: list[asyncio.Task[None]] = []
+        self.exchange_child: workflow.ChildWorkflowHandle[Any, ExchangeOutcome] | None = None
+        self.exchange_state = "none"
+        self.instant_live = False
+        self.repair_child: workflow.ChildWorkflowHandle[Any, RepairOutcome] | None = None
+        self.repair_state = "none"
+        self.outbound: dict[str, str] = {}
+        self.early_events: dict[str, list[CarrierEvent]] = {}
 
     # --- the lifecycle ---------------------------------------------------------------------------------------
 
@@ -95,6 +98,8 @@ class ReturnCaseWorkflow(CaseClaims):
         # The customer's part is over, but an insurance claim may still be open: the case stays open (its status
         # unchanged) until the insurer has answered, so the answer and its money land on this case's timeline.
         await workflow.wait_condition(lambda: all(t.done() for t in self.claim_tasks))
+        # A cancelled exchange gives its stock back before the case closes (a closing parent ends its children).
+        await workflow.wait_condition(lambda: not self._exchange_running())
         # A goodwill payment or an override still running finishes before the case closes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return status
@@ -113,14 +118,22 @@ class ReturnCaseWorkflow(CaseClaims):
             await self._record("approved", "policy", status="approved", data={"automatic": True})
         if self.status in TERMINAL:
             return self.status
+        if start.exchange is not None:
+            await self._start_exchange(start.exchange, start.instant)
         grades: dict[str, str] = {}
         if not start.returnless:
             if not await self._bring_goods_back():
+                return self.status
+            if start.resolution == "repair" and self.carrier_status == "delivered":
+                await self._repair()
                 return self.status
             assert self.inspection is not None or self.carrier_status == "lost" or self.customs_state == "refused"
             grades = {i.line_id: i.grade for i in self.inspection.items} if self.inspection else {}
             if self.inspection is not None:  # transit damage found at inspection: a transit claim
                 self._file_claim("transit", "inspection", grades)
+        if self.exchange_child is not None:
+            await self._finish_exchange(grades)
+            return self.status
         await self._refund(grades)
         return self.status
 
@@ -161,6 +174,9 @@ class ReturnCaseWorkflow(CaseClaims):
         if not await self._wait(shipped, max(0, timers.ship_by_s - timers.ship_by_reminder_s)):
             await self._record("ship_by_reminder", "system", data={"ship_by": ship_by.isoformat()})
             if not await self._wait(shipped, min(timers.ship_by_s, timers.ship_by_reminder_s)):
+                if self._instant_shipped():  # the new goods went out first: the hold pays for them now
+                    await self._unreturned()
+                    return False
                 await self._cancel(Action(actor="system", reason="ship_by_deadline_passed"))
         if self.status in TERMINAL:
             return False
@@ -171,6 +187,8 @@ class ReturnCaseWorkflow(CaseClaims):
             return False
         if self.carrier_status == "lost":
             return True  # the customer is refunded in full; the carrier (insurer) owes the merchant
+        if self.start.resolution == "repair":
+            return True  # the repair centre receives and judges the item, not our warehouse
         await self._wait_with_sla(lambda: self.inspection is not None, timers.inspection_sla_s, "inspection")
         return True
 
@@ -183,6 +201,12 @@ class ReturnCaseWorkflow(CaseClaims):
             await self._escalate("refund_blocked", {"why": cause})
             await workflow.wait_condition(lambda: self.status in TERMINAL)
             return
+        if await self._pay(plan, plan.kind):
+            await self._record("completed", "system", status="completed", clear_sla=True)
+
+    async def _pay(self, plan: RefundPlan, ledger_type: str, expense: str | None = None) -> bool:
+        """Pay a planned refund through its RefundWorkflow child and book what succeeded. False when part of it
+        failed for good: the case is then held, escalated, for finance."""
         data = {"amount": plan.total_minor, "currency": self.start.currency, "kind": plan.kind, **plan.breakdown}
         await self._record("refund_started", "system", status="resolving", data=data)
         outcome = RefundOutcome(plan=plan, results=[])
@@ -195,7 +219,7 @@ class ReturnCaseWorkflow(CaseClaims):
         ledger = [
             LedgerTxn(
                 txn_id=r.idempotency_key,
-                type=plan.kind,
+                type=ledger_type,
                 reference=r.idempotency_key,
                 legs=[
                     LedgerLeg.model_validate(leg)
@@ -203,6 +227,7 @@ class ReturnCaseWorkflow(CaseClaims):
                         parts[r.idempotency_key].tender_type,
                         parts[r.idempotency_key].amount_minor,
                         parts[r.idempotency_key].currency,
+                        expense=expense,
                     )
                 ],
             )
@@ -213,124 +238,17 @@ class ReturnCaseWorkflow(CaseClaims):
             await self._record(
                 kind, "system", data={"amount": plan.total_minor}, refunds=outcome.results, ledger=ledger
             )
-            await self._record("completed", "system", status="completed", clear_sla=True)
-        else:
-            await self._record(
-                "refund.failed",
-                "system",
-                refunds=outcome.results,
-                ledger=ledger,
-                data={"failed": [r.failure_reason for r in outcome.results if r.status != "succeeded"]},
-            )
-            await self._escalate("refund_failed", {})
-            await workflow.wait_condition(lambda: self.status in TERMINAL)
-
-    # --- cross-border returns --------------------------------------------------------------------------------
-
-    async def _declare(self) -> bool:
-        """Prepare the customs declaration before the label; an item without a valid HS code waits for an
-        agent to classify it. False when the case ended meanwhile."""
-        call = CustomsCall(case_number=self.start.case_number)
-        check = await self._activity("customs.prepare", call, CustomsCheck)
-        self.customs_state = check.status
-        if check.status == "needs_classification":
-            await self._escalate("customs_classification_needed", {"problems": check.problems})
-            await workflow.wait_condition(lambda: self.customs_state == "ready" or self.status in TERMINAL)
-            if self.status in TERMINAL:
-                return False
-        else:
-            await self._record("customs.declared", "system", data=check.model_dump(exclude={"status", "problems"}))
-        return True
-
-    async def _clear_customs(self) -> bool:
-        """Once the parcel is on its way, the clearance child files the declaration and sees it through holds.
-        True when cleared; False when refused (then policy decides) or the case ended."""
-        self.customs_child = await workflow.start_child_workflow(
-            CustomsClearanceWorkflow.run,
-            CustomsStart(case_number=self.start.case_number, parent_workflow_id=workflow.info().workflow_id),
-            id=customs_workflow_id(self.start.case_number),
-        )
-        child = self.customs_child
-        await workflow.wait_condition(lambda: child.done() or self.status in TERMINAL)
-        if self.status in TERMINAL:
-            child.cancel()
-            return False
-        outcome = child.result()
-        self.customs_state = outcome.outcome
-        if outcome.outcome == "cleared":
-            back = "in_transit" if self.status == "customs_hold" else None
-            await self._record(
-                "customs.cleared",
-                "customs",
-                status=back,
-                data={"note": outcome.note},
-                ledger=outcome.ledger,
-                clear_sla=True,
-                escalated=False,
-            )
             return True
-        if self.start.customs_refused == "abandon":
-            await self._record("customs.refused", "customs", data={"note": outcome.note, "goods": "abandoned"})
-        else:
-            await self._record("customs.refused", "customs", data={"note": outcome.note, "goods": "returned_to_sender"})
-            await self._record(
-                "cancelled", "customs", status="cancelled", data={"reason": "customs_refused"}, clear_sla=True
-            )
-        return False
-
-    @workflow.signal(name="customs_progress")
-    async def customs_progress(self, progress: CustomsProgress) -> None:
-        """The clearance child: filed, held (documents requested), or answered and under examination again."""
-        if self.status in TERMINAL:
-            return
-        self.customs_state = progress.state
-        if progress.state == "held":
-            await self._record("customs.held", "customs", status="customs_hold", data={"note": progress.note})
-            await self._escalate("customs_hold", {"note": progress.note})
-        elif progress.declaration_id:
-            await self._record("customs.submitted", "system", data={"declaration_id": progress.declaration_id})
-        else:
-            back = "in_transit" if self.status == "customs_hold" else None
-            await self._record("customs.resubmitted", "system", status=back, data={"note": progress.note})
-
-    @workflow.update(name="classify")
-    async def classify(self, classification: Classification) -> CaseView:
-        """An agent's HS codes for the items the declaration could not classify."""
-        call = CustomsCall(case_number=self.start.case_number, codes=classification.codes)
-        check = await self._activity("customs.prepare", call, CustomsCheck)
         await self._record(
-            "customs.classified",
-            classification.actor,
-            data={"codes": classification.codes, "problems": check.problems},
-            escalated=False if check.status == "ready" else None,
+            "refund.failed",
+            "system",
+            refunds=outcome.results,
+            ledger=ledger,
+            data={"failed": [r.failure_reason for r in outcome.results if r.status != "succeeded"]},
         )
-        if check.status == "ready":
-            await self._record("customs.declared", "system", data=check.model_dump(exclude={"status", "problems"}))
-        self.customs_state = check.status
-        return self.view()
-
-    @classify.validator
-    def _can_classify(self, classification: Classification) -> None:
-        self._require(self.customs_state == "needs_classification", "this case has no customs items waiting for a code")
-
-    @workflow.update(name="customs_documents")
-    async def customs_documents(self, documents: CustomsDocuments) -> CaseView:
-        """An agent answers the broker's hold; the clearance child sends the documents."""
-        assert self.customs_child is not None
-        await self._record("customs.documents_provided", documents.actor, data={"note": documents.note})
-        await self.customs_child.signal("documents", documents)
-        self.customs_state = "answered"
-        return self.view()
-
-    @workflow.update(name="wait_for_customs")
-    async def wait_for_customs(self, states: list[str]) -> CaseView:
-        """Answers once customs reaches one of `states` (or the case ended): lets a caller await clearance steps."""
-        await workflow.wait_condition(lambda: self.customs_state in states or self.status in TERMINAL)
-        return self.view()
-
-    @customs_documents.validator
-    def _can_send_documents(self, documents: CustomsDocuments) -> None:
-        self._require(self.customs_state == "held", "customs is not waiting for documents on this case")
+        await self._escalate("refund_failed", {})
+        await workflow.wait_condition(lambda: self.status in TERMINAL)
+        return False
 
     @workflow.update(name="wait_for_escalation")
     async def wait_for_escalation(self, what: str) -> CaseView:
@@ -344,7 +262,11 @@ class ReturnCaseWorkflow(CaseClaims):
     async def carrier_event(self, event: CarrierEvent) -> None:
         """A verified carrier webhook. Duplicates and other labels' events are ignored; an event older than
         what is known joins the timeline without moving the case back."""
-        if event.event_id in self.seen_events or event.tracking_number != self.tracking or self.status in TERMINAL:
+        if event.event_id in self.seen_events or self.status in TERMINAL:
+            return
+        if event.tracking_number != self.tracking:
+            if self._expects_outbound():  # a parcel we send: an exchange's new goods, a repaired item
+                await self._outbound_event(event)
             return
         self.seen_events.add(event.event_id)
         newer = CARRIER_RANK.get(event.status, 0) >= CARRIER_RANK[self.carrier_status]
@@ -431,6 +353,10 @@ class ReturnCaseWorkflow(CaseClaims):
             "the parcel is already with the carrier: the return can no longer be cancelled",
         )
         self._require(self.status not in {"inspected", "resolving"}, "the refund is already under way")
+        self._require(
+            not self._instant_shipped(),
+            "the new item is already on its way: send the old one back, or it will be charged to your card",
+        )
 
     @workflow.update(name="note")
     async def note(self, note: Note) -> CaseView:
@@ -562,6 +488,8 @@ class ReturnCaseWorkflow(CaseClaims):
             escalations=list(self.escalations),
             customs=self.customs_state,
             claims=dict(self.claims),
+            exchange=self.exchange_state,
+            repair=self.repair_state,
         )
 
     # --- helpers ---------------------------------------------------------------------------------------------
@@ -607,6 +535,7 @@ class ReturnCaseWorkflow(CaseClaims):
             return  # the ship-by timer and a cancel action can meet; the first one wins
         if self.tracking and self.carrier_status not in PICKED_UP:
             await self._activity("shipping.void_label", self.tracking)
+        await self._tell_exchange("abort", "cancelled")  # the exchange child gives its stock back
         await self._record(
             "cancelled",
             action.actor,

@@ -27,7 +27,7 @@ from services.case_list import list_cases
 from services.case_views import case_view
 from services.cases import check_eligibility
 from services.return_input import ReturnInput
-from workflows.contracts import Action, InspectedItem, Inspection, Note
+from workflows.contracts import Action, ExchangeChoice, InspectedItem, Inspection, Note, QuoteAnswer
 
 router = APIRouter(prefix="/api/v1/returns", tags=["returns"])
 WRITE = Depends(integration("returns:write"))
@@ -56,6 +56,7 @@ async def eligibility(
         "estimate": elig.refund_estimate.as_dict(),
         "postage_payer": elig.postage_payer.value if elig.postage_payer else None,
         "returnless": elig.returnless,
+        "exchange": checked.exchange.record() if checked.exchange else None,
     }
 
 
@@ -82,6 +83,7 @@ async def create(
         "customer_token": opened.customer_token,
         "decision": opened.eligibility.decision.value,
         "estimate": opened.eligibility.refund_estimate.as_dict(),
+        "exchange": opened.case.eligibility.get("exchange"),
         "items": [
             {
                 "line_id": i.line_id,
@@ -254,3 +256,35 @@ async def assign(body: AssignBody, on: Acting) -> dict[str, Any]:
 @router.post("/{number}/notes")
 async def notes(body: NoteBody, on: Acting) -> dict[str, Any]:
     return await on.staff("note", Note(actor=on.who.actor, text=body.text))
+
+
+class ExchangeChoiceBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    choice: Literal["wait", "refund"]
+
+
+class QuoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accepted: bool
+
+
+async def _customer_or_staff(on: CaseActor, update: str) -> None:
+    """The customer (with the case's token) answers for themselves; staff in a case role may answer for them."""
+    if on.who.kind == "integration":
+        raise Forbidden("an integration cannot answer for the customer", code="forbidden")
+    if on.who.kind == "staff":
+        await on.require(update)
+
+
+@router.post("/{number}/exchange-choice")
+async def exchange_choice(body: ExchangeChoiceBody, on: Acting) -> dict[str, Any]:
+    """The new item is out of stock: wait for it, or take a refund instead."""
+    await _customer_or_staff(on, "exchange_choice")
+    return await on.run("exchange_choice", ExchangeChoice(actor=on.who.actor, choice=body.choice))
+
+
+@router.post("/{number}/repair-quote")
+async def repair_quote(body: QuoteBody, on: Acting) -> dict[str, Any]:
+    """Accept (the quote is charged to the order's card) or decline the repair centre's out-of-warranty quote."""
+    await _customer_or_staff(on, "quote_answer")
+    return await on.run("quote_answer", QuoteAnswer(actor=on.who.actor, accepted=body.accepted))

@@ -13,6 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import error_body
+from db.repositories.catalogue import case_for_repair
 from integrations.signing import HEADER, InvalidSignature, verify
 from services import claims, inbound
 from workflows.contracts import (
@@ -20,10 +21,12 @@ from workflows.contracts import (
     CarrierEvent,
     InsurerDecision,
     ProviderRefundEvent,
+    RepairVerdict,
     case_workflow_id,
     claim_workflow_id,
     customs_workflow_id,
     refund_workflow_id_for_key,
+    repair_workflow_id,
 )
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -38,6 +41,7 @@ Event = TypeVar("Event", bound=PartnerEvent)
 
 class CarrierWebhook(PartnerEvent):
     tracking_number: str
+    reference: str | None = None  # what the label was bought for: a case, an exchange, a repair
     status: Literal["label_created", "picked_up", "in_transit", "delivered", "exception", "lost", "damaged"]
     occurred_at: AwareDatetime
     location: str | None = None
@@ -67,6 +71,17 @@ class InsurerWebhook(PartnerEvent):
     outcome: Literal["approved", "partial", "denied", "more_evidence"]
     amount: int | None = None  # what the insurer pays, minor units
     currency: str | None = None
+    note: str | None = None
+    occurred_at: datetime | None = None
+
+
+class RepairWebhook(PartnerEvent):
+    repair_id: str
+    reference: str  # our repair id (repair-<case>)
+    outcome: Literal["repaired", "not_repairable", "out_of_warranty", "returned_unrepaired"]
+    quote_amount: int | None = None  # out_of_warranty: minor units
+    currency: str | None = None
+    tracking_number: str | None = None  # repaired / returned_unrepaired: the parcel back to the customer
     note: str | None = None
     occurred_at: datetime | None = None
 
@@ -135,6 +150,8 @@ async def carrier(request: Request, settings: SettingsDep, session: SessionDep, 
     try:
         event = await _receive(request, settings, session, "carrier", CarrierWebhook)
         case_number = await inbound.case_for_tracking(session, event.tracking_number)
+        if case_number is None:  # a parcel we send, announced before our records have it: known by its reference
+            case_number = await inbound.case_for_outbound_reference(session, event.reference)
         if case_number is None:
             raise _answer(404, "unknown_tracking_number", f"no return shipment {event.tracking_number}")
         return await _deliver(
@@ -210,5 +227,27 @@ async def insurer(request: Request, settings: SettingsDep, session: SessionDep, 
             note=event.note,
         )
         return await _deliver(temporal, session, "insurer", event, event.reference, "insurer_decision", decision)
+    except Answer as answer:
+        return answer.response
+
+
+@router.post("/repair")
+async def repair(request: Request, settings: SettingsDep, session: SessionDep, temporal: TemporalDep) -> JSONResponse:
+    """The repair centre's verdicts (repaired, not repairable, out of warranty with a quote), routed to the case's
+    repair workflow."""
+    try:
+        event = await _receive(request, settings, session, "repair", RepairWebhook)
+        case_number = await case_for_repair(session, event.repair_id)
+        if case_number is None or repair_workflow_id(case_number) != event.reference:
+            raise _answer(404, "unknown_repair", f"no repair {event.repair_id} for {event.reference}")
+        verdict = RepairVerdict(
+            event_id=event.event_id,
+            repair_id=event.repair_id,
+            outcome=event.outcome,
+            quote_minor=event.quote_amount,
+            tracking_number=event.tracking_number,
+            note=event.note,
+        )
+        return await _deliver(temporal, session, "repair", event, event.reference, "repair_verdict", verdict)
     except Answer as answer:
         return answer.response

@@ -5,6 +5,7 @@ from db.models.audit import AuditEntry
 from db.models.cases import CaseEvent, Counter, LedgerEntry, ReturnCase, ReturnItem, Shipment
 from db.models.claims import InsuranceClaim
 from db.models.customs import CustomsDeclaration, DrawbackClaim, FxRate
+from db.models.exchanges import Exchange, Product, Repair
 from db.models.feedback import CasePhoto, CaseRating, Complaint
 from db.models.finance import Discrepancy, ReconciliationRun
 from db.models.money import Refund
@@ -24,6 +25,7 @@ __all__ = [
     "CustomsDeclaration",
     "Discrepancy",
     "DrawbackClaim",
+    "Exchange",
     "FxRate",
     "IdempotencyKey",
     "InboundEvent",
@@ -32,8 +34,10 @@ __all__ = [
     "MailOutbox",
     "Order",
     "OrderLine",
+    "Product",
     "ReconciliationRun",
     "Refund",
+    "Repair",
     "ReturnCase",
     "ReturnItem",
     "Shipment",

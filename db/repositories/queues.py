@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Complaint, Customer, Order, ReturnCase, Shipment, StaffUser
 
 OPEN_STATUSES = ("requested", "pending_review", "approved", "awaiting_shipment", "in_transit", "customs_hold",
-                 "received", "inspected", "resolving")  # fmt: skip
+                 "received", "inspected", "repairing", "resolving")  # fmt: skip
 DUE_SOON = timedelta(hours=24)
 SORTS = ("newest", "oldest", "value", "sla")
 

@@ -95,11 +95,16 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", R + "/override"): SUPERVISE,
     ("POST", R + "/claims/{kind}/evidence"): CASE_ACT,
     ("POST", R + "/cancel"): CUSTOMER_ACT,
+    ("POST", R + "/exchange-choice"): CUSTOMER_ACT,  # the customer answers for themselves, or staff for them
+    ("POST", R + "/repair-quote"): CUSTOMER_ACT,
+    ("PUT", "/api/v1/products/{sku}"): key("orders:write"),
+    ("GET", "/api/v1/products/{sku}"): key("orders:read"),
     ("POST", "/api/v1/drawbacks/{reference}/paid"): FINANCE_API,
     ("POST", "/api/v1/webhooks/carrier"): SIGNED,
     ("POST", "/api/v1/webhooks/payments"): SIGNED,
     ("POST", "/api/v1/webhooks/customs"): SIGNED,
     ("POST", "/api/v1/webhooks/insurer"): SIGNED,
+    ("POST", "/api/v1/webhooks/repair"): SIGNED,
     ("POST", W): WEBHOOK_ADMIN,
     ("GET", W): WEBHOOK_ADMIN,
     ("DELETE", W + "/{endpoint_id}"): WEBHOOK_ADMIN,
@@ -176,6 +181,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", R + "/customs/classify"): {"codes": {"L1": "6109.10"}},
     ("POST", R + "/customs/documents"): {"note": "matrix"},
     ("POST", R + "/claims/{kind}/evidence"): {"note": "matrix"},
+    ("POST", R + "/exchange-choice"): {"choice": "wait"},
+    ("POST", R + "/repair-quote"): {"accepted": False},
+    ("PUT", "/api/v1/products/{sku}"): {"product": "P", "title": "T", "category": "c", "prices": {"CNY": 100}},
     ("POST", W): {"url": "https://merchant.example/hooks", "events": ["*"]},
     ("POST", "/api/v1/customers/export"): {"email": "customer_a@example.com"},
     ("POST", "/api/v1/customers/erase"): {"email": "nobody@example.com", "reason": "matrix"},
@@ -192,6 +200,7 @@ def url_for(path: str, number: str, order: str) -> str:
         .replace("{number}", number)
         .replace("{action}", "note")
         .replace("{username}", "nobody")
+        .replace("{sku}", "SKU-MATRIX")
     )
     filled = (
         filled.replace("{reference}", "DRB-NONE")

@@ -25,6 +25,8 @@ from integrations.carriers import HttpCarrier
 from integrations.customs import HttpCustomsBroker
 from integrations.insurer import HttpInsurer
 from integrations.payments import HttpPaymentProvider
+from integrations.repair import HttpRepairCentre
+from integrations.warehouse import HttpWarehouse
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
 from services.access import SCOPES, create_api_key, create_staff_user
@@ -189,6 +191,7 @@ async def running_stack(
                 seed=7,
                 customs_auto_decide_s=None,  # tests decide for the broker
                 insurer_auto_decide_s=None,  # and for the insurer
+                repair_auto_decide_s=None,  # and for the repair centre
             ),
             webhook_transport=httpx.ASGITransport(app=api_app),
         )
@@ -210,6 +213,8 @@ async def running_stack(
             HttpCustomsBroker(SANDBOX_BASE, client=sandbox),
             webhook_client,
             HttpInsurer(SANDBOX_BASE, client=sandbox),
+            HttpWarehouse(SANDBOX_BASE, client=sandbox),
+            HttpRepairCentre(SANDBOX_BASE, client=sandbox),
         )
         worker = build_worker(temporal, settings, sessionmaker, partners)
         await stack.enter_async_context(worker)

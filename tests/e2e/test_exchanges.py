@@ -1,0 +1,275 @@
+"""Exchanges and replacements end to end on the real dev server, worker, API and sandbox partners: stock held at
+the warehouse from approval, the new goods shipped after the old ones pass inspection, price differences charged
+or refunded, out of stock answered by the customer, a cancelled case giving its stock back, a replacement the
+warehouse cannot ship refunded instead, and an instant exchange whose return never arrives paid by its hold."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from temporalio.client import Client
+
+from core.settings import Settings
+from db.models import Exchange, MailOutbox
+from tests.e2e.test_claims import assert_books_balance, ledger_of
+from tests.support.builders import line
+from tests.support.stack import Stack, running_stack
+from workflows.contracts import CaseView, case_workflow_id
+
+
+async def goods_reach(stack: Stack, number: str, *states: str) -> CaseView:
+    """Wait (a workflow update, no polling) until the case's exchange or repair is in one of `states`."""
+    handle = stack.temporal.get_workflow_handle(case_workflow_id(number))
+    async with asyncio.timeout(60):
+        view: CaseView = await handle.execute_update("wait_for_goods", list(states), result_type=CaseView)
+    return view
+
+
+async def catalogue(stack: Stack, sku: str, price: int, *, product: str = "TEE", variant: str = "M") -> None:
+    body = {"product": product, "title": f"Tee {variant}", "variant": variant, "category": "apparel"}
+    got = await stack.api.put(f"/api/v1/products/{sku}", json={**body, "prices": {"CNY": price}})
+    assert got.status_code in (200, 201), got.text
+
+
+async def stock(stack: Stack, sku: str, on_hand: int, *, shippable: bool = True) -> None:
+    got = await stack.sandbox.put(f"/warehouse/stock/{sku}", json={"on_hand": on_hand, "shippable": shippable})
+    assert got.status_code == 200, got.text
+
+
+async def available(stack: Stack, sku: str) -> int:
+    return int((await stack.sandbox.get(f"/warehouse/stock/{sku}")).json()["available"])
+
+
+async def tee_order(stack: Stack, *, price: int = 10_000, **kwargs: Any) -> dict[str, Any]:
+    """An order of one medium tee, with the tee's sizes in the catalogue and the warehouse."""
+    await catalogue(stack, "TEE-M", price)
+    await catalogue(stack, "TEE-L", price, variant="L")
+    return await stack.order(lines=[line("L1", sku="TEE-M", unit_price=price)], **kwargs)
+
+
+async def exchange(stack: Stack, order: dict[str, Any], sku: str, **kwargs: Any) -> str:
+    items = [{"line_id": "L1", "quantity": 1, "reason": kwargs.pop("reason", "wrong_size")}]
+    body = {
+        "order_number": order["number"],
+        "email": order["customer"]["email"],
+        "items": items,
+        "resolution": "exchange",
+        "exchange_items": [{"line_id": "L1", "sku": sku}],
+    }
+    created = await stack.api.post("/api/v1/returns", json=body)
+    assert created.status_code == 201, created.text
+    return str(created.json()["number"])
+
+
+async def return_arrives(stack: Stack, number: str, grade: str = "A") -> None:
+    await stack.reach(number, "awaiting_shipment")
+    tracking = (await stack.case(number))["shipments"][0]["tracking_number"]
+    await stack.advance(tracking, "delivered")
+    await stack.reach(number, "received")
+    await stack.inspect(number, grade)
+
+
+async def deliver_new_goods(stack: Stack, number: str) -> dict[str, Any]:
+    await goods_reach(stack, number, "shipped")
+    case = await stack.case(number)
+    [outbound] = [s for s in case["shipments"] if s["direction"] == "outbound"]
+    await stack.advance(outbound["tracking_number"], "delivered")
+    await stack.reach(number, "completed")
+    return await stack.case(number)
+
+
+async def test_another_size_at_the_same_price_is_held_then_shipped_after_inspection(stack: Stack) -> None:
+    order = await tee_order(stack)
+    await stock(stack, "TEE-L", 5)
+    number = await exchange(stack, order, "TEE-L")
+    await goods_reach(stack, number, "reserved")
+    assert await available(stack, "TEE-L") == 4  # held while the old tee travels back
+    assert not [s for s in (await stack.case(number))["shipments"] if s["direction"] == "outbound"]
+    await return_arrives(stack, number)
+    case = await deliver_new_goods(stack, number)
+    [x] = case["exchanges"]
+    assert (x["status"], x["items"][0]["sku"], x["to_charge"]["amount"], x["to_refund"]["amount"]) == (
+        "delivered",
+        "TEE-L",
+        0,
+        0,
+    )
+    types = [e["type"] for e in case["timeline"]]
+    assert types.index("inspected") < types.index("exchange.shipped") < types.index("outbound.delivered")
+    assert await stack.provider_refunds(number) == [] and case["refunds"] == []  # no money moved
+    assert (await stack.sandbox.get("/warehouse/stock/TEE-L")).json()["on_hand"] == 4
+
+
+async def test_a_pricier_item_is_charged_the_difference_once_and_booked(stack: Stack) -> None:
+    order = await tee_order(stack, price=10_000)
+    await catalogue(stack, "HOODIE-M", 15_900, product="HOODIE")
+    number = await exchange(stack, order, "HOODIE-M")
+    await return_arrives(stack, number)
+    case = await deliver_new_goods(stack, number)
+    assert case["exchanges"][0]["to_charge"] == {"amount": 5_900, "currency": "CNY"}
+    [(cash, charged), (revenue, earned)] = (await ledger_of(stack, number))["exchange_difference"]
+    assert (cash, charged, revenue, earned) == ("cash:payment_provider", 5_900, "revenue:exchange_difference", -5_900)
+    async with stack.sessionmaker() as s:
+        charge_id = (await s.scalars(select(Exchange.charge_id))).one()
+    charge = (await stack.sandbox.get(f"/payments/charges/{charge_id}")).json()
+    assert (charge["amount"], charge["currency"]) == (5_900, "CNY")
+    await assert_books_balance(stack)
+
+
+async def test_a_cheaper_item_refunds_the_difference_to_the_card(stack: Stack) -> None:
+    order = await tee_order(stack, price=10_000)
+    await catalogue(stack, "TANK-M", 6_500, product="TANK")
+    number = await exchange(stack, order, "TANK-M")
+    await return_arrives(stack, number)
+    case = await deliver_new_goods(stack, number)
+    [refund] = await stack.provider_refunds(f"refund-{number}-1-0")
+    assert (refund["amount"], refund["status"]) == (3_500, "succeeded")
+    assert [r["amount"]["amount"] for r in case["refunds"]] == [3_500]
+    assert (await ledger_of(stack, number))["exchange_difference"][0] == ("returns:exchange_difference", 3_500)
+    await assert_books_balance(stack)
+
+
+async def test_out_of_stock_the_customer_is_asked_and_a_refund_replaces_the_exchange(stack: Stack) -> None:
+    order = await tee_order(stack)
+    await stock(stack, "TEE-L", 0)
+    created = await stack.api.post(
+        "/api/v1/returns",
+        json={
+            "order_number": order["number"],
+            "email": order["customer"]["email"],
+            "items": [{"line_id": "L1", "quantity": 1, "reason": "wrong_size"}],
+            "resolution": "exchange",
+            "exchange_items": [{"line_id": "L1", "sku": "TEE-L"}],
+        },
+    )
+    number, token = created.json()["number"], created.json()["customer_token"]
+    await goods_reach(stack, number, "out_of_stock")
+    case = await stack.case(number)
+    assert case["exchanges"][0]["status"] == "out_of_stock" and case["exchanges"][0]["choose_by"]
+    async with stack.sessionmaker() as s:  # the customer is told, with a link to choose
+        told = (await s.scalars(select(MailOutbox).where(MailOutbox.template == "exchange_out_of_stock"))).all()
+    assert [m.to_address for m in told] == [order["customer"]["email"]]
+    as_customer = {"Authorization": f"Bearer {token}"}
+    chose = await stack.api.post(
+        f"/api/v1/returns/{number}/exchange-choice", json={"choice": "refund"}, headers=as_customer
+    )
+    assert chose.status_code == 200, chose.text
+    again = await stack.api.post(
+        f"/api/v1/returns/{number}/exchange-choice", json={"choice": "wait"}, headers=as_customer
+    )
+    assert again.status_code == 409 and "not waiting" in again.json()["detail"]
+    await return_arrives(stack, number)
+    await stack.reach(number, "completed")
+    [refund] = await stack.provider_refunds(f"refund-{number}-1-0")
+    assert refund["amount"] == 10_000
+    assert (await stack.case(number))["exchanges"][0]["status"] == "refunded_instead"
+    await assert_books_balance(stack)
+
+
+async def test_a_cancelled_exchange_gives_its_stock_back(stack: Stack) -> None:
+    order = await tee_order(stack)
+    await stock(stack, "TEE-L", 1)
+    number = await exchange(stack, order, "TEE-L")
+    await goods_reach(stack, number, "reserved")
+    await stack.reach(number, "awaiting_shipment")
+    assert await available(stack, "TEE-L") == 0
+    agent = await stack.staff("agent")
+    cancelled = await stack.api.post(
+        f"/api/v1/returns/{number}/cancel", json={"reason": "customer called"}, headers=agent
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    async with asyncio.timeout(60):
+        await stack.temporal.get_workflow_handle(case_workflow_id(number)).result()
+    assert await available(stack, "TEE-L") == 1
+    assert (await stack.case(number))["exchanges"][0]["status"] == "released"
+
+
+async def test_a_replacement_the_warehouse_cannot_ship_is_refunded_instead(stack: Stack) -> None:
+    order = await tee_order(stack)
+    await stock(stack, "TEE-M", 3, shippable=False)  # stock damaged at picking
+    created = await stack.open_return(order, reason="defective", resolution="replacement")
+    assert created.status_code == 201, created.text
+    number = created.json()["number"]
+    await goods_reach(stack, number, "reserved")
+    await return_arrives(stack, number)
+    await stack.reach(number, "completed")
+    case = await stack.case(number)
+    assert case["exchanges"][0]["status"] == "refunded_instead"
+    assert [e["data"]["why"] for e in case["timeline"] if e["type"] == "exchange.refund_instead"] == ["cannot_ship"]
+    [refund] = await stack.provider_refunds(f"refund-{number}-1-0")
+    assert refund["amount"] == 10_000
+    assert await available(stack, "TEE-M") == 3  # the reservation was released
+    await assert_books_balance(stack)
+
+
+async def test_a_replacement_is_refused_for_a_change_of_mind(stack: Stack) -> None:
+    order = await tee_order(stack)
+    got = await stack.api.post(
+        "/api/v1/returns/eligibility",
+        json={
+            "order_number": order["number"],
+            "email": order["customer"]["email"],
+            "items": [{"line_id": "L1", "quantity": 1, "reason": "changed_mind"}],
+            "resolution": "replacement",
+        },
+    )
+    assert got.status_code == 200
+    [item] = got.json()["items"]
+    assert not item["eligible"] and item["reasons"][0]["code"] == "resolution_not_allowed"
+
+
+async def test_an_unknown_or_unsold_sku_is_refused_before_any_case_exists(stack: Stack) -> None:
+    order = await tee_order(stack)
+    body = {
+        "order_number": order["number"],
+        "email": order["customer"]["email"],
+        "items": [{"line_id": "L1", "quantity": 1, "reason": "wrong_size"}],
+        "resolution": "exchange",
+        "exchange_items": [{"line_id": "L1", "sku": "NO-SUCH"}],
+    }
+    got = await stack.api.post("/api/v1/returns", json=body)
+    assert got.status_code == 422 and got.json()["fields"] == {"exchange_items.0.sku": "not available"}
+    missing = await stack.api.post("/api/v1/returns", json={**body, "exchange_items": []})
+    assert missing.status_code == 422 and "exchange_items" in missing.json()["fields"]
+    listed = await stack.api.get("/api/v1/returns", headers=await stack.staff("agent"))
+    assert listed.json()["items"] == []
+
+
+@pytest.fixture
+async def skipping_stack(
+    e2e_settings: Settings, temporal_client: Client, skipping_client: Client
+) -> AsyncIterator[Stack]:
+    """Cases started through the time-skipping client: days pass whenever a case only waits for a timer."""
+    async with running_stack(e2e_settings, temporal_client, api_temporal=skipping_client) as running:
+        yield running
+
+
+async def test_an_instant_exchange_whose_return_never_arrives_captures_the_hold(skipping_stack: Stack) -> None:
+    stack = skipping_stack
+    email = "trusted@example.com"
+    for _ in range(3):  # a customer with orders and no returns is trusted with an instant exchange
+        await stack.order(email=email)
+    order = await tee_order(stack, email=email)
+    number = await exchange(stack, order, "TEE-L")
+    await goods_reach(stack, number, "shipped")  # before anything came back
+    case = await stack.case(number)
+    assert case["exchanges"][0]["instant"] is True
+    [hold] = (await stack.sandbox.get("/payments/authorizations", params={"reference": f"exchange-{number}"})).json()
+    assert (hold["amount"], hold["status"]) == (10_000, "authorized")
+    [outbound] = [s for s in case["shipments"] if s["direction"] == "outbound"]
+    await stack.advance(outbound["tracking_number"], "delivered")
+    await stack.reach(number, "completed")  # the ship-by deadline passed on the skipped clock
+    case = await stack.case(number)
+    types = [e["type"] for e in case["timeline"]]
+    assert "return_not_received" in types and "cancelled" not in types
+    [hold] = (await stack.sandbox.get("/payments/authorizations", params={"reference": f"exchange-{number}"})).json()
+    assert hold["status"] == "captured"
+    assert (await ledger_of(stack, number))["exchange_capture"] == [
+        ("cash:payment_provider", 10_000),
+        ("revenue:unreturned_exchange", -10_000),
+    ]
+    await assert_books_balance(stack)
