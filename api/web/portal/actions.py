@@ -25,11 +25,12 @@ from db.models import ReturnCase
 from db.models.feedback import COMPLAINT_KINDS
 from domain.errors import DomainError
 from services import feedback
-from workflows.contracts import Action, ComplaintNote, Note
+from workflows.contracts import Action, ComplaintNote, ExchangeChoice, Note, QuoteAnswer
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 4000
 NOT_NOW = N_("This can't be done on your return any more. The page shows where it is now.")
+REFUND_CHOSEN = N_("Thank you: you will get a refund instead of the new item.")
 
 
 def _back(case: ReturnCase) -> RedirectResponse:
@@ -129,3 +130,37 @@ async def rating(request: Request, case: CustomerCase, resources: ResourcesDep, 
         await session.rollback()
         flash(request, i18n.gettext(NOT_NOW))
     return back
+
+
+@router.post("/returns/{number}/exchange-choice")
+async def exchange_choice(
+    request: Request, case: CustomerCase, resources: ResourcesDep, session: SessionDep, temporal: TemporalDep
+) -> Response:
+    """The new item is out of stock: wait for it to come back, or take a refund instead."""
+    form = await _form(request, case)
+    choice = str(form.values.get("choice", ""))
+    if choice not in ("wait", "refund"):
+        form.error("choice", N_("Please choose one of the options."))
+    if not form.ok:
+        return await render_status(request, resources, session, case, form)
+    done = N_("Thank you: we will send your item as soon as it is back.") if choice == "wait" else REFUND_CHOSEN
+    update = ("exchange_choice", ExchangeChoice(actor="customer", choice=choice))
+    return await _update(request, temporal, session, case, update, done)
+
+
+@router.post("/returns/{number}/repair-quote")
+async def repair_quote(
+    request: Request, case: CustomerCase, resources: ResourcesDep, session: SessionDep, temporal: TemporalDep
+) -> Response:
+    """Accept the repair quote (charged to the card the order was paid with) or decline it (the item comes back
+    as it was)."""
+    form = await _form(request, case)
+    answer = str(form.values.get("answer", ""))
+    if answer not in ("accept", "decline"):
+        form.error("answer", N_("Please choose one of the options."))
+    if not form.ok:
+        return await render_status(request, resources, session, case, form)
+    accepted = answer == "accept"
+    done = N_("Thank you: the repair goes ahead.") if accepted else N_("Understood: we send your item back as it is.")
+    update = ("quote_answer", QuoteAnswer(actor="customer", accepted=accepted))
+    return await _update(request, temporal, session, case, update, done)

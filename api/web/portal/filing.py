@@ -21,14 +21,15 @@ from api.web.i18n import N_
 from api.web.pages import flash
 from api.web.portal.access import remember_case
 from api.web.portal.find import TOO_MANY, filing_order
-from api.web.portal.items import RESOLUTIONS, LineRow, chosen, line_rows, read_items
+from api.web.portal.items import RESOLUTIONS, LineRow, Swap, chosen, line_rows, read_items
 from api.web.portal.photos import read_photos
-from api.web.portal.texts import decision_notes, refusal_errors, unavailable_resolution
+from api.web.portal.texts import decision_notes, refusal_errors, request_refused
 from db.models import Order
 from domain.errors import DomainError
 from domain.reasons import Reason
 from services import idempotency, photos
 from services.cases import Checked, check_eligibility
+from services.catalogue import exchange_options, price_in
 from services.order_facts import order_facts
 from services.return_input import ReturnInput
 
@@ -37,6 +38,17 @@ FilingOrder = Annotated[Order, Depends(filing_order)]
 SCOPE = "portal.create"
 DIGEST = "portal-form"  # one form token is one request, whatever its fields say
 Step = tuple[list[LineRow], ReturnInput | None, Checked | None]
+
+
+async def _rows(session: SessionDep, order: Order) -> list[LineRow]:
+    """The order's lines as the form shows them, each with the variants it may be exchanged for."""
+    swaps: dict[str, list[Swap]] = {}
+    for li in order.lines:
+        options = await exchange_options(session, li.sku, order.currency)
+        swaps[li.line_id] = [
+            Swap(p.sku, p.variant or p.title, price) for p in options if (price := price_in(p, order.currency))
+        ]
+    return line_rows(order, await order_facts(session, order), swaps)
 
 
 def _activate(request: Request, order: Order) -> None:
@@ -69,6 +81,8 @@ def _review_page(
         "order": order,
         "items": chosen(rows, data),
         "resolution": data.resolution,
+        "swaps": {e.line_id: e.sku for e in data.exchange_items or []},
+        "exchange": checked.exchange,
         "estimate": elig.refund_estimate,
         "decision": elig.decision.value,
         "notes": decision_notes(elig, i18n.current()),
@@ -84,14 +98,14 @@ def _review_page(
 
 async def _check(resources: ResourcesDep, session: SessionDep, order: Order, form: Form) -> Step:
     """The request and the policy's answer; the answer is None when an item or field needs fixing."""
-    rows = line_rows(order, await order_facts(session, order))
+    rows = await _rows(session, order)
     data = read_items(form, rows, order.number, order.customer.email)
     if data is None:
         return rows, None, None
     try:
         checked = await check_eligibility(session, data, resources.policy, now=datetime.now(UTC))
     except DomainError as refused:
-        unavailable_resolution(form, refused)
+        request_refused(form, rows, data, refused)
         return rows, data, None
     if not refusal_errors(form, rows, data, checked.eligibility, i18n.current()):
         return rows, data, None
@@ -102,7 +116,7 @@ async def _check(resources: ResourcesDep, session: SessionDep, order: Order, for
 async def items_page(request: Request, resources: ResourcesDep, order: FilingOrder, session: SessionDep) -> Response:
     """Step 2: the order's lines, each with a quantity, a reason and a comment; the resolution wanted."""
     _activate(request, order)
-    return await _items_page(request, resources, order, line_rows(order, await order_facts(session, order)))
+    return await _items_page(request, resources, order, await _rows(session, order))
 
 
 @router.post("/returns/check")
@@ -150,7 +164,7 @@ async def confirm(
     try:
         opened = await open_return(resources, session, step[1])
     except DomainError as refused:  # the order changed since the check (another return took the items)
-        unavailable_resolution(form, refused)
+        request_refused(form, step[0], step[1], refused)
         return await _items_page(request, resources, order, step[0], form)
     written = photos.store(session, settings.upload_dir, opened.case.id, cleaned, uploaded_by="customer")
     answer = {"number": opened.case.number, "customer_token": opened.customer_token}

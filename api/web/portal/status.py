@@ -13,7 +13,7 @@ from api.deps import ResourcesDep, SessionDep
 from api.web import i18n
 from api.web.forms import Form
 from api.web.portal.access import CustomerCase
-from api.web.portal.texts import status_text, timeline
+from api.web.portal.texts import goods_state, status_text, timeline
 from db.models import ReturnCase
 from db.models.feedback import COMPLAINT_KINDS
 from db.repositories.orders import get_order
@@ -80,7 +80,7 @@ async def status_context(session: SessionDep, case: ReturnCase, locale: str) -> 
     rating = await case_rating(session, case.id)
     return {
         "case": view,
-        "status_text": status_text(status),
+        "status_text": status_text(status, view["resolution"]),
         "titles": titles,
         "timeline": list(reversed(timeline(view["timeline"]))),
         "deadlines": view["deadlines"],
@@ -97,6 +97,33 @@ async def status_context(session: SessionDep, case: ReturnCase, locale: str) -> 
         "complaint_kinds": COMPLAINT_KINDS,
         "refusals": _refusals(view, locale) if status == "rejected" else [],
         "duties": _duties(view),
+        **_goods(view),
+    }
+
+
+def _answered(events: list[dict[str, Any]]) -> bool:
+    """The customer chose since the latest out-of-stock notice (the exchange row follows a moment later)."""
+    answered = False
+    for event in events:
+        if event["type"] == "exchange.out_of_stock":
+            answered = False
+        elif event["type"] == "exchange.customer_chose":
+            answered = True
+    return answered
+
+
+def _goods(view: dict[str, Any]) -> dict[str, Any]:
+    """The new item of an exchange or replacement, or the repair, with where it stands and what the customer
+    is asked to choose now (wait or refund when out of stock; accept or decline a repair quote)."""
+    exchange = view["exchanges"][0] if view.get("exchanges") else None
+    repair = view.get("repair")
+    return {
+        "exchange": exchange,
+        "exchange_state": goods_state("exchange", exchange["status"]) if exchange else None,
+        "repair": repair,
+        "repair_state": goods_state("repair", repair["status"]) if repair else None,
+        "can_choose": bool(exchange and exchange["status"] == "out_of_stock") and not _answered(view["timeline"]),
+        "can_answer_quote": bool(repair and repair["status"] == "quoted"),
     }
 
 

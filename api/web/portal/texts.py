@@ -8,24 +8,20 @@ from typing import Any
 from api.web import i18n
 from api.web.forms import Form
 from api.web.i18n import N_
-from api.web.portal.items import LineRow
+from api.web.portal.items import LineRow, exchange_errors
 from domain.errors import DomainError
 from domain.policy import Eligibility
 from services.return_input import ReturnInput
 
-RESOLUTION_UNAVAILABLE = N_(
-    "An exchange or a repair can't be requested online yet. Please choose a refund or store credit, "
-    "or contact us and we will arrange it."
-)
 ORDER_CHANGED = N_("Your order changed while you were filling in this form. Please check your choices again.")
 
 
-def unavailable_resolution(form: Form, refused: DomainError) -> None:
-    """The service's refusal of the whole request, next to the field it is about."""
-    if refused.code == "resolution_unavailable":
-        form.error("resolution", RESOLUTION_UNAVAILABLE)
-    else:
-        form.error("items", ORDER_CHANGED)
+def request_refused(form: Form, rows: list[LineRow], data: ReturnInput, refused: DomainError) -> None:
+    """The service's refusal of the whole request, next to the field it is about: the new item of an exchange
+    that can't be had, else the items (the order changed since the form was shown)."""
+    if refused.code == "invalid_exchange" and exchange_errors(form, rows, data, refused.fields):
+        return
+    form.error("items", ORDER_CHANGED)
 
 
 def refusal_errors(form: Form, rows: list[LineRow], data: ReturnInput, elig: Eligibility, locale: str) -> bool:
@@ -77,7 +73,54 @@ EVENTS = {
     "complaint_raised": N_("You raised a complaint"),
     "completed": N_("Your return is complete"),
     "cancelled": N_("Your return was cancelled"),
+    "exchange.reserved": N_("We set your new item aside"),
+    "exchange.out_of_stock": N_("Your new item is out of stock: please tell us what you would like"),
+    "exchange.customer_chose": N_("You told us what you would like"),
+    "exchange.waiting": N_("We are waiting for your new item to come back in stock"),
+    "exchange.shipped": N_("Your new item is on its way"),
+    "exchange.refund_instead": N_("We could not send your new item, so we are refunding you instead"),
+    "exchange.hold_captured": N_("Your return did not arrive, so the amount held on your card was charged"),
+    "return_not_received": N_("We did not receive your return by its deadline"),
+    "repair.at_repair_centre": N_("Your item reached our repair centre"),
+    "repair.quoted": N_("The repair is not covered: please accept or decline the quote"),
+    "repair.quote_accepted": N_("You accepted the repair quote"),
+    "repair.quote_declined": N_("You declined the repair quote"),
+    "repair.quote_paid": N_("The repair was paid and is under way"),
+    "repair.quote_lapsed": N_("The repair quote was not answered in time; your item is coming back unrepaired"),
+    "repair.quote_payment_declined": N_("The payment for the repair was declined; your item is coming back unrepaired"),
+    "repair.repaired": N_("Your item was repaired and is on its way back"),
+    "repair.returned_unrepaired": N_("Your item is on its way back unrepaired"),
+    "repair.not_repairable": N_("Your item cannot be repaired"),
+    "outbound.in_transit": N_("Your parcel from us is on its way"),
+    "outbound.delivered": N_("Your parcel from us was delivered"),
 }
+# Where the new goods of an exchange or replacement, or a repair, stand (the panel on the status page).
+EXCHANGE_STATES = {
+    "requested": N_("We are getting your new item ready"),
+    "reserved": N_("Set aside for you; we send it once we have checked the item you return"),
+    "out_of_stock": N_("Out of stock: please choose below"),
+    "waiting_for_stock": N_("Waiting for it to come back in stock"),
+    "shipped": N_("On its way to you"),
+    "delivered": N_("Delivered"),
+    "released": N_("Cancelled"),
+    "refunded_instead": N_("Not available: refunded instead"),
+}
+REPAIR_STATES = {
+    "requested": N_("Waiting for your parcel to reach the repair centre"),
+    "at_repair_centre": N_("At the repair centre"),
+    "quoted": N_("Waiting for your answer to the quote"),
+    "repaired": N_("Repaired and on its way back"),
+    "returned_unrepaired": N_("On its way back unrepaired"),
+    "not_repairable": N_("Cannot be repaired"),
+    "delivered": N_("Back with you"),
+}
+
+
+def goods_state(kind: str, status: str) -> str:
+    table = REPAIR_STATES if kind == "repair" else EXCHANGE_STATES
+    return i18n.gettext(table.get(status, N_("In progress")))
+
+
 STATUSES = {
     "requested": N_("Requested"),
     "pending_review": N_("Being checked by our team"),
@@ -87,13 +130,19 @@ STATUSES = {
     "in_transit": N_("On its way to us"),
     "received": N_("Received"),
     "inspected": N_("Checked"),
+    "repairing": N_("At the repair centre"),
     "resolving": N_("Refund in progress"),
     "completed": N_("Completed"),
     "cancelled": N_("Cancelled"),
 }
 
 
-def status_text(status: str) -> str:
+GOODS_BACK = N_("Sending your item")  # resolving an exchange, replacement or repair: goods, not money, go out
+
+
+def status_text(status: str, resolution: str | None = None) -> str:
+    if status == "resolving" and resolution in ("exchange", "replacement", "repair"):
+        return i18n.gettext(GOODS_BACK)
     return i18n.gettext(STATUSES.get(status, N_("In progress")))
 
 

@@ -74,12 +74,6 @@ async def test_an_ineligible_item_says_why_next_to_it_and_keeps_the_choices(
     assert await count(sessionmaker, ReturnCase) == 0
 
 
-async def test_exchange_is_refused_plainly(customer: httpx.AsyncClient, order: dict[str, Any]):
-    got = await review(customer, order, resolution="exchange")
-    assert got.status_code == 422
-    assert "can&#39;t be requested online yet" in (field_error(got.text, "resolution") or "")
-
-
 async def test_missing_csrf_token_keeps_the_answers(customer: httpx.AsyncClient, order: dict[str, Any]):
     await found(customer, order)
     got = await customer.post("/returns/check", data={"qty.0": "2", "reason.0": "wrong_size", "resolution": "refund"})
