@@ -152,7 +152,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/returns/{number}/label.pdf"): PORTAL_CASE,
     ("GET", "/returns/{number}/qr.svg"): PORTAL_CASE,
     ("GET", "/returns/{number}/photos/{photo_id}"): PORTAL_CASE,
-    **{("POST", f"/returns/{{number}}/{a}"): PORTAL_CASE for a in ("cancel", "reply", "complaint", "rating")},
+    **{
+        ("POST", f"/returns/{{number}}/{a}"): PORTAL_CASE
+        for a in ("cancel", "reply", "complaint", "rating", "exchange-choice", "repair-quote")
+    },
     ("GET", "/workspace"): WORK_PAGE,
     ("GET", "/workspace/complaints"): WORK_PAGE,
     ("GET", "/workspace/insights"): SUPERVISOR_PAGE,
@@ -191,6 +194,8 @@ BODIES: dict[tuple[str, str], Any] = {
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/workspace/cases/{number}/{action}"): {"text": "matrix", "seq": "0"},
     ("POST", "/returns/{number}/reply"): {"text": "matrix"},
+    ("POST", "/returns/{number}/exchange-choice"): {"choice": "wait"},
+    ("POST", "/returns/{number}/repair-quote"): {"answer": "decline"},
 }
 
 
