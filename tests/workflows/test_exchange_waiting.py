@@ -146,10 +146,8 @@ async def run_exchange(client: Client, warehouse: Warehouse, answer: str | None,
         start = ExchangeStart(
             case_number="R-1", parent_workflow_id=case_id, kind="exchange", instant=False, timers=TIMERS
         )
-        outcome = await client.execute_workflow(
-            ExchangeWorkflow.run, start, id=exchange_id, task_queue=task_queue, result_type=ExchangeOutcome
-        )
-        seen = await stub.query(CaseStub.states, result_type=list[Seen])
+        outcome = await client.execute_workflow(ExchangeWorkflow.run, start, id=exchange_id, task_queue=task_queue)
+        seen = await stub.query(CaseStub.states)
         await stub.terminate("test over")
         timers = [
             e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta() / timedelta(days=1)
