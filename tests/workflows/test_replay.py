@@ -13,7 +13,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.claims import InsuranceClaimWorkflow
+from workflows.exchange import ExchangeWorkflow
 from workflows.refund import RefundWorkflow
+from workflows.repair import RepairWorkflow
 from workflows.return_case import ReturnCaseWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -33,9 +35,10 @@ async def test_recorded_lifecycles_replay_deterministically() -> None:
     kinds = {h.workflow_id.split("__")[0] for h in histories}
     # Guard against an empty folder making this test pass by doing nothing.
     expected = {"happy_path", "rejected", "customer_cancel", "keep_it", "review_approved", "refund"}
-    assert expected | {"insured_loss", "claim"} <= kinds, kinds
+    assert expected | {"insured_loss", "claim", "exchange_case", "exchange", "repair_case", "repair"} <= kinds, kinds
     replayer = Replayer(
-        workflows=[ReturnCaseWorkflow, RefundWorkflow, InsuranceClaimWorkflow], data_converter=pydantic_data_converter
+        workflows=[ReturnCaseWorkflow, RefundWorkflow, InsuranceClaimWorkflow, ExchangeWorkflow, RepairWorkflow],
+        data_converter=pydantic_data_converter,
     )
     results = await replayer.replay_workflows(_each(histories), raise_on_replay_failure=False)
     failures = {wid: str(err) for wid, err in results.replay_failures.items()}
