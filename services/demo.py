@@ -1,4 +1,5 @@
-"""Demo data for `rebound dev`: a small catalogue of orders across markets, one staff user per role, a key."""
+"""Demo data for `rebound dev`: a small catalogue of orders across markets, the sizes of a demo order's T-shirt
+for exchanges, one staff user per role, a key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.repositories.access import get_staff_user
 from services.access import ROLES, SCOPES, create_api_key, create_staff_user
+from services.catalogue import ProductInput, upsert_product
 from services.order_input import OrderInput
 from services.orders import upsert_order
 
@@ -201,6 +203,26 @@ CATALOGUE = [
 ]
 
 
+# CN-1001's T-shirt (TSHIRT-M) in its other sizes, priced in every demo currency, so an exchange can be tried:
+# S at the same price, L a little dearer (the difference is charged). The sandbox warehouse stocks any SKU it was
+# never told about (`default_stock`); `PUT /warehouse/stock/TSHIRT-L {"on_hand": 0}` shows the out-of-stock path.
+_TSHIRT_PRICES = {"CNY": 9900, "TWD": 45000, "HKD": 10900, "EUR": 1295, "USD": 1395, "JPY": 1980}
+_TSHIRT_L_PRICES = {"CNY": 10900, "TWD": 49000, "HKD": 11900, "EUR": 1395, "USD": 1495, "JPY": 2180}
+PRODUCTS = {
+    "TSHIRT-S": ("S", _TSHIRT_PRICES),
+    "TSHIRT-M": ("M", _TSHIRT_PRICES),
+    "TSHIRT-L": ("L", _TSHIRT_L_PRICES),
+}
+
+
+async def load_products(session: AsyncSession) -> int:
+    """Upsert the demo T-shirt's sizes into the product catalogue exchanges are priced from."""
+    for sku, (variant, prices) in PRODUCTS.items():
+        data = ProductInput(product="TSHIRT", title="纯棉T恤", variant=variant, category="apparel", prices=prices)
+        await upsert_product(session, sku, data)
+    return len(PRODUCTS)
+
+
 def _payload(demo: DemoOrder, now: datetime, charge_id: str | None, total: int) -> dict[str, Any]:
     delivered = now - timedelta(days=demo.delivered_days_ago) if demo.delivered_days_ago is not None else None
     placed = (delivered or now) - timedelta(days=3)
@@ -230,8 +252,10 @@ def _payload(demo: DemoOrder, now: datetime, charge_id: str | None, total: int) 
 
 
 async def load_orders(session: AsyncSession, charge: Charger | None = None, *, now: datetime | None = None) -> int:
-    """Upsert the demo catalogue (delivery dates relative to now), charging each order once at the sandbox."""
+    """Upsert the demo orders (delivery dates relative to now), charging each order once at the sandbox, and the
+    products their exchanges are priced from."""
     now = now or datetime.now(UTC)
+    await load_products(session)
     for demo in CATALOGUE:
         total = sum(li["unit_price"] * li["quantity"] + li["tax"] for li in demo.lines) + demo.shipping - demo.discount
         charge_id = await charge(total, demo.currency, demo.number) if charge else None

@@ -73,6 +73,7 @@ SUPERVISOR_PAGE = r("login", staff="403", supervisor="ok", admin="ok")
 R = "/api/v1/returns/{number}"
 W = "/api/v1/webhook-endpoints"
 REC = "/finance/reconciliations"
+ACT = "/workspace/cases/{number}/{action}"
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
@@ -163,7 +164,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/workspace/bulk"): WORK_PAGE,
     ("GET", "/workspace/cases/{number}"): WORK_PAGE,
     ("GET", "/workspace/cases/{number}/photos/{photo_id}"): WORK_PAGE,
-    ("POST", "/workspace/cases/{number}/{action}"): WORK_PAGE,
+    ("POST", ACT): WORK_PAGE,
     ("GET", "/workspace/cases/{number}/customs/invoice.pdf"): WORK_PAGE,
     ("GET", "/admin"): ADMIN_PAGE,
     ("POST", "/admin/staff"): ADMIN_PAGE,
@@ -192,18 +193,25 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/customers/erase"): {"email": "nobody@example.com", "reason": "matrix"},
 }
 FORMS: dict[tuple[str, str], dict[str, str]] = {
-    ("POST", "/workspace/cases/{number}/{action}"): {"text": "matrix", "seq": "0"},
+    ("POST", ACT): {"text": "matrix", "seq": "0"},
     ("POST", "/returns/{number}/reply"): {"text": "matrix"},
     ("POST", "/returns/{number}/exchange-choice"): {"choice": "wait"},
     ("POST", "/returns/{number}/repair-quote"): {"answer": "decline"},
 }
 
+# The case page's actions share one route: each action answering for the customer is checked on its own too.
+ACTIONS = {
+    "note": FORMS[("POST", ACT)],
+    "exchange-choice": {"exchange_choice": "wait", "choice_note": "matrix", "seq": "0"},
+    "repair-quote": {"quote_answer": "decline", "quote_note": "matrix", "seq": "0"},
+}
 
-def url_for(path: str, number: str, order: str) -> str:
+
+def url_for(path: str, number: str, order: str, action: str = "note") -> str:
     filled = (
         path.replace("/orders/{number}", f"/orders/{order}")
         .replace("{number}", number)
-        .replace("{action}", "note")
+        .replace("{action}", action)
         .replace("{username}", "nobody")
         .replace("{sku}", "SKU-MATRIX")
     )
@@ -280,17 +288,24 @@ async def test_every_route_answers_every_caller_as_the_matrix_says(
             callers = await _callers(setup, settings, sessionmaker)
         number, order = callers["customer_a"].extra["number"], callers["customer_a"].extra["order"]
         wrong: list[str] = []
-        for (method, path), expected in sorted(MATRIX.items(), key=lambda kv: kv[0][1]):
+        checks = [
+            (method, path, action, expected)
+            for (method, path), expected in sorted(MATRIX.items(), key=lambda kv: kv[0][1])
+            for action in (ACTIONS if path == ACT else ["note"])
+        ]
+        for method, path, action, expected in checks:
             is_json = path.startswith(("/api/", "/codec/"))
+            form = ACTIONS[action] if path == ACT else FORMS.get((method, path), {})
             for kind in KINDS:
                 caller = callers[kind]
                 kwargs: dict[str, Any] = {"headers": caller.headers(json_route=is_json)}
                 if method != "GET" and is_json:
                     kwargs["json"] = BODIES.get((method, path), {})
                 elif method == "POST":
-                    kwargs["data"] = {"csrf_token": caller.csrf, **FORMS.get((method, path), {})}
-                got = await client.request(method, url_for(path, number, order), **kwargs)
+                    kwargs["data"] = {"csrf_token": caller.csrf, **form}
+                got = await client.request(method, url_for(path, number, order, action), **kwargs)
                 client.cookies.clear()  # each request carries exactly its caller's credentials
                 if (seen := outcome(got)) != expected[kind]:
-                    wrong.append(f"{method} {path} as {kind}: {seen} ({got.status_code}), expected {expected[kind]}")
+                    shown = path.replace("{action}", action)
+                    wrong.append(f"{method} {shown} as {kind}: {seen} ({got.status_code}), expected {expected[kind]}")
         assert not wrong, "\n".join(wrong)

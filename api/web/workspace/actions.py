@@ -16,7 +16,7 @@ from api.deps import ResourcesDep, SessionDep, Staff, TemporalDep
 from api.web.forms import Form, read_form
 from api.web.i18n import N_, gettext
 from api.web.pages import flash
-from api.web.workspace import claims, customs
+from api.web.workspace import claims, customs, goods
 from api.web.workspace.case_page import render_case
 from api.web.workspace.common import CHANGED, Agent, who
 from db.models import ReturnCase
@@ -139,6 +139,8 @@ ACTIONS: dict[str, Spec] = {
         "customs_documents", customs.send_documents, N_("The documents are sent to the customs broker.")
     ),
     "claim-evidence": Spec("claim_evidence", claims.supply_evidence, N_("The evidence is sent to the insurer.")),
+    "exchange-choice": Spec("exchange_choice", goods.choose, N_("The customer's choice is recorded.")),
+    "repair-quote": Spec("quote_answer", goods.answer_quote, N_("The customer's answer to the quote is recorded.")),
 }
 REASON_FIELDS = (
     "approve_reason",
@@ -148,6 +150,8 @@ REASON_FIELDS = (
     "goodwill_reason",
     "documents_note",
     "evidence_note",
+    "choice_note",
+    "quote_note",
 )
 
 

@@ -14,6 +14,8 @@ from api.resources import Resources
 from api.web.i18n import N_
 from api.web.workspace.common import CLOSED, DEADLINE_LABELS, STATUS_LABELS, Agent, countdowns
 from api.web.workspace.customs import LABELS as CUSTOMS_LABELS
+from api.web.workspace.goods import LABELS as GOODS_LABELS
+from api.web.workspace.goods import waiting_for_customer
 from db.models import ReturnCase
 from services.case_views import get_case
 from services.photos import photo_file
@@ -61,6 +63,8 @@ async def render_case(
         "temporal_url": f"{settings.temporal_ui_url}/workflows/{case_workflow_id(case.number)}",
         "countdown": countdowns(datetime.now(UTC)),
         "customs_labels": CUSTOMS_LABELS,
+        "goods_labels": GOODS_LABELS,
+        "asked": waiting_for_customer(data["case"]),
     }
     return resources.pages.render(request, "workspace/case.html", context, status_code=status_code)
 

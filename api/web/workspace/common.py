@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "customs_hold": N_("Held at customs"),
     "received": N_("Received"),
     "inspected": N_("Inspected"),
+    "repairing": N_("At the repair centre"),
     "resolving": N_("Refund under way"),
     "completed": N_("Completed"),
     "cancelled": N_("Cancelled"),

@@ -20,7 +20,7 @@ from services.queues import COUNT_CAP, QueueRequest, filters_from, queue_page
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("view", "q", "status", "sla", "assignee", "market", "resolution", "currency", "value_min", "value_max", "age")
-RESOLUTIONS = ("refund", "store_credit", "exchange", "repair", "keep_it")
+RESOLUTIONS = ("refund", "store_credit", "exchange", "replacement", "repair", "keep_it")
 
 
 @router.get("/workspace")
