@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     temporal_tls: bool = False
     temporal_api_key: SecretStr | None = None
 
+    # Observability (README "Observability"): JSON log lines carrying the case number, OpenTelemetry traces
+    # through API, workflow and activity, and the worker's Prometheus endpoint (Temporal SDK metrics and ours).
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    trace_exporter: Literal["none", "console"] = "none"
+    worker_metrics_address: str = ""  # e.g. 0.0.0.0:9464; empty: the worker serves no metrics
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_base_url: str = ""  # empty: http://{api_host}:{api_port}

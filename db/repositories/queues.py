@@ -186,6 +186,13 @@ async def queue_counts(session: AsyncSession, now: datetime, me: int | None, *, 
     return found
 
 
+async def status_counts(session: AsyncSession, now: datetime) -> list[tuple[str, int, int]]:
+    """(status, cases, of them breached) for every status that has cases: one GROUP BY over the status index,
+    for the metrics scrape (all cases, uncapped)."""
+    stmt = select(ReturnCase.status, func.count(), func.count().filter(breached(now))).group_by(ReturnCase.status)
+    return [(status, int(total), int(late)) for status, total, late in await session.execute(stmt)]
+
+
 async def staff_id(session: AsyncSession, username: str) -> int | None:
     return await session.scalar(select(StaffUser.id).where(StaffUser.username == username))
 
