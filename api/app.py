@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.trace import Tracer
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
@@ -27,12 +28,12 @@ from api.json import (
     webhook_endpoints,
     webhooks,
 )
-from api.middleware import BodyLimit, Metrics, SecurityHeaders
+from api.middleware import BodyLimit, Metrics, SecurityHeaders, Tracing
 from api.resources import Resources
 from api.web import finance as finance_pages
 from api.web import portal, signin, workspace
 from api.web.pages import TEMPLATES, Pages
-from core import temporal
+from core import temporal, tracing
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
 from integrations.carriers import Carrier, HttpCarrier
@@ -40,17 +41,23 @@ from services.policies import load_policy
 
 
 def create_app(
-    settings: Settings | None = None, *, temporal_client: Client | None = None, carrier: Carrier | None = None
+    settings: Settings | None = None,
+    *,
+    temporal_client: Client | None = None,
+    carrier: Carrier | None = None,
+    tracer: Tracer | None = None,
 ) -> FastAPI:
-    """The app; `temporal_client` and `carrier` replace the ones built from settings (tests inject theirs)."""
+    """The app; `temporal_client`, `carrier` and `tracer` replace the ones built from settings (tests inject
+    theirs; an injected client brings its own tracing interceptor)."""
     settings = settings or Settings()
+    tracer = tracer or tracing.from_settings(settings, "rebound-api")
     policy = load_policy(settings.policy_file)  # a broken policy file stops start-up here, with the reason
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         # Lazy: the API starts (and /healthz reports 503) even while Temporal is still coming up.
-        client = temporal_client or await temporal.connect(settings, lazy=True)
+        client = temporal_client or await temporal.connect(settings, lazy=True, tracer=tracer)
         own_carrier = HttpCarrier(settings.sandbox_url)  # unused when a carrier is injected; closed either way
         app.state.resources = Resources(
             settings,
@@ -112,4 +119,6 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=limits)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Metrics)
+    if tracer is not None:  # outermost: the span covers everything the request does
+        app.add_middleware(Tracing, tracer=tracer)
     return app

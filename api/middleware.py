@@ -1,4 +1,4 @@
-"""ASGI middleware: a request-body size limit, security headers and request metrics."""
+"""ASGI middleware: a request-body size limit, security headers, request metrics and request traces."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind, StatusCode, Tracer
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -112,10 +114,44 @@ class Metrics(_HttpMiddleware):
         try:
             await self.app(scope, receive, record)
         finally:
-            route: Any = scope.get("route")
-            name = getattr(route, "path", "unmatched")
+            name = _route(scope)
             REQUESTS.labels(scope["method"], name, str(status["code"])).inc()
             LATENCY.labels(scope["method"], name).observe(time.perf_counter() - start)
+
+
+def _route(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
+
+
+class Tracing(_HttpMiddleware):
+    """A server span per request, continuing the caller's trace (W3C `traceparent`); workflows started, signalled
+    or updated while it is open join the same trace (core.tracing)."""
+
+    def __init__(self, app: ASGIApp, tracer: Tracer) -> None:
+        super().__init__(app)
+        self.tracer = tracer
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        method = scope["method"]
+        with self.tracer.start_as_current_span(
+            method, context=propagate.extract(carrier), kind=SpanKind.SERVER
+        ) as span:
+            span.set_attributes({"http.request.method": method, "url.path": scope["path"]})
+
+            async def record(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.response.status_code", message["status"])
+                    if message["status"] >= 500:
+                        span.set_status(StatusCode.ERROR)
+                await send(message)
+
+            try:
+                await self.app(scope, receive, record)
+            finally:
+                span.set_attribute("http.route", _route(scope))
+                span.update_name(f"{method} {_route(scope)}")
 
 
 # Pages load only our own scripts, styles and images; nothing may frame them. The API docs page needs its

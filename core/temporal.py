@@ -7,10 +7,13 @@ import shutil
 import sys
 from pathlib import Path
 
+from opentelemetry.trace import Tracer
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 
+from core import tracing
 from core.codec import EncryptionCodec
 from core.settings import Settings
 
@@ -25,8 +28,12 @@ def data_converter(settings: Settings) -> DataConverter:
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
-async def connect(settings: Settings, *, lazy: bool = False) -> Client:
-    """Connect to the cluster named in settings; `lazy` defers the connection to the first call."""
+async def connect(
+    settings: Settings, *, lazy: bool = False, tracer: Tracer | None = None, runtime: Runtime | None = None
+) -> Client:
+    """Connect to the cluster named in settings; `lazy` defers the connection to the first call; with `tracer`
+    every start, signal, update and (on a worker) workflow and activity carries the caller's trace; `runtime`
+    is the worker's, serving its metrics."""
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
         settings.temporal_address,
@@ -35,6 +42,8 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
         tls=settings.temporal_tls,
         api_key=api_key,
         lazy=lazy,
+        interceptors=tracing.interceptors(tracer),
+        runtime=runtime,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from opentelemetry.trace import Tracer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -169,8 +170,10 @@ async def running_stack(
     *,
     api_temporal: Client | None = None,
     webhook_client: httpx.AsyncClient | None = None,
+    tracer: Tracer | None = None,
 ) -> AsyncIterator[Stack]:
-    """Start API, sandbox and worker; stop them in reverse order (workers before the event loop closes)."""
+    """Start API, sandbox and worker; stop them in reverse order (workers before the event loop closes).
+    `tracer` traces the API's requests (the Temporal clients bring their own tracing interceptors)."""
     settings = settings.model_copy(update={"smtp_port": free_port()})  # the sandbox's SMTP sink, tests read it
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
@@ -179,7 +182,7 @@ async def running_stack(
         async with sessionmaker() as s:
             await create_api_key(s, "e2e", list(SCOPES), raw=API_KEY)
             await s.commit()
-        api_app = create_app(settings, temporal_client=api_temporal or temporal)
+        api_app = create_app(settings, temporal_client=api_temporal or temporal, tracer=tracer)
         await stack.enter_async_context(api_app.router.lifespan_context(api_app))
         secrets = {k: v.get_secret_value() for k, v in settings.partner_secrets.items()}
         sandbox_app = create_sandbox(
