@@ -38,13 +38,18 @@ def api() -> None:
     """Serve the JSON API and pages with uvicorn."""
     import uvicorn
 
+    from core import logging as rebound_logging
+
     settings = _settings()
+    rebound_logging.configure(settings)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=settings.api_host,
         port=settings.api_port,
         log_level="info",
+        # JSON lines: uvicorn's own loggers (access log included) go through ours instead of its text handlers.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         proxy_headers=False,
     )
 

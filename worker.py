@@ -24,7 +24,9 @@ from activities.refunds import RefundActivities
 from activities.repairs import RepairActivities
 from activities.webhooks import WebhookActivities
 from api.web.pages import Pages
-from core import temporal
+from core import logging as rebound_logging
+from core import metrics, temporal, tracing
+from core.interceptors import ObservedActivities
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
 from domain import money
@@ -127,6 +129,7 @@ def build_worker(
             webhooks.send,
             webhooks.give_up,
         ],
+        interceptors=[ObservedActivities()],  # tracing comes with the client (core.temporal.connect)
         # A crashed worker's cases resume on another worker ~2x sooner than with the 10 s default.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=2),
     )
@@ -183,9 +186,11 @@ async def _send_mail_forever(settings: Settings, sessionmaker: async_sessionmake
 async def _connect(settings: Settings, stop: asyncio.Event) -> Client | None:
     """Connect to Temporal, waiting for it while it is down (a restart, a failover); None once told to stop."""
     delay = 1.0
+    tracer = tracing.from_settings(settings, "rebound-worker")
+    runtime = metrics.worker_runtime(settings)  # one per process: it owns the metrics port
     while not stop.is_set():
         try:
-            return await temporal.connect(settings)
+            return await temporal.connect(settings, tracer=tracer, runtime=runtime)
         except RuntimeError as failed:  # the server is not reachable yet
             log.warning("Temporal at %s unreachable (%s); retrying in %.0f s", settings.temporal_address, failed, delay)
         with contextlib.suppress(TimeoutError):
@@ -214,7 +219,7 @@ async def _work_until(stop: asyncio.Event, worker: Worker) -> bool:
 
 async def run(settings: Settings) -> None:
     """The worker process: recovers by itself from Temporal restarts (a supervisor restarts it after a crash)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    rebound_logging.configure(settings)
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     stop = asyncio.Event()
@@ -226,6 +231,8 @@ async def run(settings: Settings) -> None:
         await engine.dispose()
         return
     log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
+    if settings.worker_metrics_address:
+        log.info("worker metrics at http://%s/metrics", settings.worker_metrics_address)
     sweeper = asyncio.create_task(_sweep_forever(client, settings, sessionmaker))
     mailer = asyncio.create_task(_send_mail_forever(settings, sessionmaker))
     relay = asyncio.create_task(relay_webhooks_forever(client, settings, sessionmaker))

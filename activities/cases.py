@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core import metrics
 from domain.errors import DomainError
-from services.projection import apply_event
+from services.projection import apply_event, refund_wait
 from workflows.contracts import CaseEventIn, RecordResult
 
 
@@ -24,5 +25,10 @@ class CaseActivities:
                 applied = await apply_event(session, event, supervisors=self.supervisors)
             except DomainError as exc:
                 raise ApplicationError(exc.detail, type=exc.code, non_retryable=True) from exc
+            waited = await refund_wait(session, event) if applied else None
             await session.commit()
+        if applied:
+            activity.logger.info("recorded %s (event %d)", event.type, event.seq, extra={"case": event.case_number})
+        if waited is not None:
+            metrics.record_refund_latency(waited.total_seconds())
         return RecordResult(applied=applied)

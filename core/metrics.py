@@ -57,6 +57,7 @@ def worker_runtime(settings: Settings) -> Runtime | None:
         return None
     prometheus = PrometheusConfig(
         bind_address=settings.worker_metrics_address,
+        counters_total_suffix=True,  # Prometheus' convention: temporal_activity_execution_failed_total
         durations_as_seconds=True,
         histogram_bucket_overrides={REFUND_LATENCY: REFUND_BUCKETS},
     )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CaseEvent, LedgerEntry, OrderLine, ReturnCase, ReturnItem, Shipment
 from db.repositories.access import get_staff_user
-from db.repositories.cases import find_refund, find_shipment, lock_case
+from db.repositories.cases import find_refund, find_shipment, lock_case, requested_at
 from domain.errors import InvalidInput, NotFound
 from domain.inspection import inspect
 from domain.policy import MarketPolicy
 from services import outbox
 from services.mails import enqueue_for_event
 from workflows.contracts import CaseEventIn, InspectedItemIn, RefundUpdate, ShipmentUpdate
+
+REFUND_ISSUED = ("refund.succeeded", "store_credit.issued")  # the customer has their money (or credit) back
 
 
 async def apply_event(session: AsyncSession, event: CaseEventIn, *, supervisors: str | None = None) -> bool:
@@ -77,6 +81,14 @@ async def apply_event(session: AsyncSession, event: CaseEventIn, *, supervisors:
     )
     await session.flush()
     return True
+
+
+async def refund_wait(session: AsyncSession, event: CaseEventIn) -> timedelta | None:
+    """How long the customer waited from asking to this refund or store credit; None for any other event."""
+    if event.type not in REFUND_ISSUED:
+        return None
+    asked = await requested_at(session, event.case_number)
+    return event.at - asked if asked is not None else None
 
 
 async def _apply_shipment(session: AsyncSession, case_id: int, update: ShipmentUpdate) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,3 +22,8 @@ async def find_shipment(session: AsyncSession, tracking_number: str) -> Shipment
 
 async def find_refund(session: AsyncSession, idempotency_key: str) -> Refund | None:
     return (await session.scalars(select(Refund).where(Refund.idempotency_key == idempotency_key))).one_or_none()
+
+
+async def requested_at(session: AsyncSession, number: str) -> datetime | None:
+    """When the customer asked for the return (the case was filed)."""
+    return await session.scalar(select(ReturnCase.created_at).where(ReturnCase.number == number))

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.app import create_app
+from core.settings import Settings
 from tests.support.factories import create_case
 
 
@@ -52,3 +54,16 @@ async def test_counts_follow_the_database_between_scrapes(client: httpx.AsyncCli
     text = (await client.get("/metrics")).text
     assert _samples(text, "rebound_cases") == {"inspected": 1}
     assert _samples(text, "rebound_sla_breached_cases") == {"inspected": 1}
+
+
+async def test_without_the_database_metrics_still_answer(settings: Settings) -> None:
+    broken = Settings(**{**settings.model_dump(), "database_url": "postgresql+asyncpg://nobody@127.0.0.1:1/none"})
+    app = create_app(broken)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        await c.get("/healthz")
+        got = await c.get("/metrics")
+    assert got.status_code == 200
+    assert "rebound_http_requests_total" in got.text and "rebound_cases" not in got.text
