@@ -90,5 +90,10 @@ def configure(settings: Settings) -> None:
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     # In JSON the workflow's and activity's details are fields of their own, not a dict appended to the message.
-    activity.logger.activity_info_on_message = settings.log_format != "json"
-    workflow.logger.workflow_info_on_message = settings.log_format != "json"
+    temporal_details_in_message(settings.log_format != "json")
+
+
+def temporal_details_in_message(on: bool) -> None:
+    """Whether temporalio's workflow and activity loggers append their details to the message text."""
+    activity.logger.activity_info_on_message = on
+    workflow.logger.workflow_info_on_message = on

@@ -528,6 +528,7 @@ class ReturnCaseWorkflow(CaseClaims, CaseCustoms, CaseGoods):
 
     async def _escalate(self, what: str, data: dict[str, Any]) -> None:
         self.escalations.append(what)
+        workflow.logger.warning("escalated: %s", what)  # not repeated on replay; the case number is in its id
         await self._record("escalated", "system", data={"escalation": what, **data}, escalated=True)
 
     async def _cancel(self, action: Action) -> None:
