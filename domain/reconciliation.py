@@ -88,17 +88,15 @@ class Matcher:
         """Our refunds paired with a report row so far, matched or not."""
         return frozenset(self._settled)
 
-    def unknown_keys(self, rows: Iterable[RowFields]) -> tuple[set[str], set[str]]:
-        """Provider ids and references of refund rows whose refund we have not been told about yet."""
-        ids, references = set(), set()
+    def unknown_ids(self, rows: Iterable[RowFields]) -> set[str]:
+        """Provider ids of refund rows whose refund we have not been told about yet (by id or by reference)."""
         by_id, by_ref = self._by_id, self._by_ref
-        for row in rows:
-            txn_id, reference = row[1], row[9]
-            if row[2] == REFUND and txn_id not in by_id and reference not in by_ref:
-                ids.add(txn_id)
-                if reference:
-                    references.add(reference)
-        return ids, references
+        return {r[1] for r in rows if r[2] == REFUND and r[1] not in by_id and r[9] not in by_ref}
+
+    def unknown_references(self, rows: Iterable[RowFields]) -> set[str]:
+        """References of refund rows whose refund we still do not know by the row's provider id or reference."""
+        by_id, by_ref = self._by_id, self._by_ref
+        return {r[9] for r in rows if r[2] == REFUND and r[9] and r[1] not in by_id and r[9] not in by_ref}
 
     def feed(self, row: SettlementRow) -> None:
         """One row of any type, in file order."""
@@ -112,37 +110,40 @@ class Matcher:
 
     def match(self, refund_rows: Iterable[RowFields]) -> None:
         """Pair refund rows with our refunds, in file order; refunds behind them must be known by now."""
-        for row in refund_rows:
-            self.refund_rows += 1
-            self._match(row)
-
-    def _match(self, row: RowFields) -> None:
-        _line, txn_id, _type, amount, _fee, _net, currency, _created, _payout, reference = row
-        plain = self._by_id.get(txn_id)
-        if plain is None and reference:
-            plain = self._by_ref.get(reference)
-        if plain is None:
-            kind = Kind.DUPLICATE if txn_id in self._seen else Kind.UNKNOWN_AT_PROVIDER
-            self._seen.add(txn_id)
-            self._note(kind, row, None)
-            return
-        refund_id, _, provider_refund_id, ours, our_currency, status = plain
-        # Found by reference while our record names another provider refund: this row is a second payout of it.
-        paid_elsewhere = provider_refund_id not in (None, txn_id)
-        duplicate = paid_elsewhere or refund_id in self._settled or txn_id in self._seen
-        self._seen.add(txn_id)
-        if duplicate:
-            self._note(Kind.DUPLICATE, row, plain)
-            return
-        self._settled.add(refund_id)
-        if our_currency != currency:
-            self._note(Kind.CURRENCY_MISMATCH, row, plain)
-        elif ours != -amount:  # the report signs refunds negative; we record them positive
-            self._note(Kind.AMOUNT_MISMATCH, row, plain)
-        elif status == "failed":
-            self._note(Kind.STATUS_MISMATCH, row, plain)
-        else:  # a pending refund the provider already paid is fine: its webhook is simply still on its way
-            self.matched += 1
+        by_id, by_ref, settled, seen, note = self._by_id, self._by_ref, self._settled, self._seen, self._note
+        rows = matched = 0
+        for row in refund_rows:  # one loop, no call per row: a report may hold a hundred thousand refunds
+            rows += 1
+            txn_id = row[1]
+            plain = by_id.get(txn_id)
+            if plain is None:
+                reference = row[9]
+                plain = by_ref.get(reference) if reference else None
+                if plain is None:
+                    note(Kind.DUPLICATE if txn_id in seen else Kind.UNKNOWN_AT_PROVIDER, row, None)
+                    seen.add(txn_id)
+                    continue
+                if plain[2] not in (None, txn_id):  # our record names another provider refund: a second payout
+                    seen.add(txn_id)
+                    note(Kind.DUPLICATE, row, plain)
+                    continue
+            refund_id = plain[0]
+            if refund_id in settled or txn_id in seen:
+                seen.add(txn_id)
+                note(Kind.DUPLICATE, row, plain)
+                continue
+            seen.add(txn_id)
+            settled.add(refund_id)
+            if plain[4] != row[6]:
+                note(Kind.CURRENCY_MISMATCH, row, plain)
+            elif plain[3] != -row[3]:  # the report signs refunds negative; we record them positive
+                note(Kind.AMOUNT_MISMATCH, row, plain)
+            elif plain[5] == "failed":
+                note(Kind.STATUS_MISMATCH, row, plain)
+            else:  # a pending refund the provider already paid is fine: its webhook is simply still on its way
+                matched += 1
+        self.refund_rows += rows
+        self.matched += matched
 
     def _note(self, kind: Kind, fields: RowFields, plain: RefundFields | None) -> None:
         row = SettlementRow._make(fields)
@@ -154,10 +155,6 @@ class Matcher:
         expected = Money(refund.amount_minor, refund.currency)
         refund_id = refund.refund_id if kind in PER_REFUND else None
         self.findings.append(Finding(kind, row.txn_id, refund.reference, expected, actual, row.line, refund_id))
-
-    def unsettled(self, refund_ids: Iterable[int]) -> list[int]:
-        """Those of our refunds no row has paid yet (the candidates for missing_at_provider)."""
-        return [i for i in refund_ids if i not in self._settled]
 
     def missing(self, expected: Iterable[RefundFields]) -> None:
         """After the last row: every succeeded refund of the period that no row paid is missing at the provider."""

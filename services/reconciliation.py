@@ -16,7 +16,7 @@ from db.repositories.finance import (
     get_run,
     provider_refunds_by_keys,
     provider_refunds_in,
-    succeeded_provider_refund_ids,
+    unpaid_provider_refunds,
 )
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.period import Period
@@ -47,25 +47,29 @@ async def run_reconciliation(
         async for known in provider_refunds_in(session, period):
             matcher.know(known)
     pending: list[RowFields] = []  # refund rows waiting for one lookup of our refunds behind all of them
+    lookup = _Lookup(session, matcher)
     counted = 0
-    for batch in report.batches(BATCH_ROWS):
-        matcher.count(batch.tally)
-        pending += batch.refunds
-        if len(pending) >= LOOKUP_ROWS or matcher.tally.rows - counted >= 50_000:
-            await _match(session, matcher, pending)
-            counted = matcher.tally.rows
-            if on_progress is not None:
-                on_progress(matcher.tally.rows, report.bytes_read)
-            await asyncio.sleep(0)  # a long report must not hold the event loop: other requests keep being served
-    await _match(session, matcher, pending)
+    try:
+        for batch in report.batches(BATCH_ROWS):
+            matcher.count(batch.tally)
+            pending += batch.refunds
+            if len(pending) >= LOOKUP_ROWS or matcher.tally.rows - counted >= 50_000:
+                await lookup.start(pending)
+                pending = []
+                counted = matcher.tally.rows
+                if on_progress is not None:
+                    on_progress(matcher.tally.rows, report.bytes_read)
+            await lookup.serve()
+    except BaseException:
+        await lookup.abandon()  # a malformed line: the query in flight ends before the session is rolled back
+        raise
+    await lookup.start(pending)
+    await lookup.finish()
     tally = matcher.tally
     if period is None and tally.first_at is not None and tally.last_at is not None:
         period = Period.covering(tally.first_at, tally.last_at)
     if period is not None:
-        async for ids in succeeded_provider_refund_ids(session, period):
-            unpaid = matcher.unsettled(ids)  # usually none: only these are loaded in full
-            if unpaid:
-                matcher.missing(await provider_refunds_by_keys(session, refund_ids=unpaid))
+        matcher.missing(await unpaid_provider_refunds(session, period, matcher.settled_ids))
     outcome = matcher.outcome()
     # Written only now, after the whole file parsed: a malformed report raised above and left no trace.
     run = ReconciliationRun(
@@ -90,17 +94,49 @@ async def run_reconciliation(
     return run
 
 
-async def _match(session: AsyncSession, matcher: Matcher, pending: list[RowFields]) -> None:
+class _Lookup:
+    """Finds our refunds behind the report's refund rows while the next rows are parsed: one query runs at a time
+    (the database works in its own thread or server meanwhile), and rows are matched in file order once their
+    query has answered."""
+
+    def __init__(self, session: AsyncSession, matcher: Matcher) -> None:
+        self._session, self._matcher = session, matcher
+        self._task: asyncio.Task[None] | None = None
+        self._rows: list[RowFields] = []
+
+    async def start(self, rows: list[RowFields]) -> None:
+        await self.finish()
+        self._rows = rows
+        self._task = asyncio.create_task(_find(self._session, self._matcher, rows))
+        await asyncio.sleep(0)  # sends the query; a long report also never holds the event loop for long
+
+    async def serve(self) -> None:
+        """Let the query in flight take its next step (a driver round trip) between batches."""
+        if self._task is not None and not self._task.done():
+            await asyncio.sleep(0)
+
+    async def finish(self) -> None:
+        if self._task is not None:
+            task, self._task = self._task, None
+            await task
+            self._matcher.match(self._rows)
+            self._rows = []
+
+    async def abandon(self) -> None:
+        if self._task is not None:
+            task, self._task = self._task, None
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def _find(session: AsyncSession, matcher: Matcher, rows: list[RowFields]) -> None:
     """Our refunds behind many rows in one query by provider id (not one per row), a second by reference for the
-    rows it did not find (a row found by its provider id never looks at its reference), then the rows in order."""
-    ids, _ = matcher.unknown_keys(pending)
+    rows it did not find (a row found by its provider id never looks at its reference)."""
+    ids = matcher.unknown_ids(rows)
     if ids:
         matcher.know(await provider_refunds_by_keys(session, txn_ids=ids))
-        _, references = matcher.unknown_keys(pending)
+        references = matcher.unknown_references(rows)
         if references:
             matcher.know(await provider_refunds_by_keys(session, references=references))
-    matcher.match(pending)
-    pending.clear()
 
 
 def _discrepancy(finding: Finding) -> Discrepancy:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Collection, Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, any_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, selectinload
 
@@ -48,22 +48,40 @@ async def provider_refunds_by_keys(
     *,
     txn_ids: Collection[str] = (),
     references: Collection[str] = (),
-    refund_ids: Collection[int] = (),
 ) -> list[RefundFields]:
-    """Our refunds paid through the provider that carry one of these provider ids, idempotency keys or ids."""
+    """Our refunds paid through the provider that carry one of these provider ids or idempotency keys."""
     wanted = [
         _one_of(session, column, values)
         for column, values in (
             (Refund.provider_refund_id, txn_ids),
             (Refund.idempotency_key, references),
-            (Refund.id, refund_ids),
         )
         if values
     ]
     if not wanted:
         return []
     stmt = select(*_EXPECTED).where(Refund.tender_type.in_(PROVIDER_TENDERS), or_(*wanted))
-    connection = await session.connection()  # Core rows, not ORM loading: this runs for every few thousand rows
+    return await _plain_rows(session, stmt)
+
+
+async def _plain_rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> list[RefundFields]:
+    """The statement's rows as plain tuples, fetched by the driver itself on SQLite and PostgreSQL: these lookups
+    run for every few thousand report rows, and the driver's own tuples cost half of SQLAlchemy's result rows.
+    Binds are converted as SQLAlchemy would (a datetime becomes SQLite's text form) before the driver gets them."""
+    connection = await session.connection()
+    dialect = connection.dialect
+    if dialect.name in ("sqlite", "postgresql"):
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = []
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name if name in compiled.binds else name.rpartition("_")[0]]  # IN: name_1, name_2
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            args.append(convert(params[name]) if convert else params[name])
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if dialect.name == "sqlite":  # aiosqlite: one round trip to its thread, rows already plain tuples
+            return cast(list[RefundFields], list(await driver.execute_fetchall(str(compiled), args)))
+        return cast(list[RefundFields], [tuple(r) for r in await driver.fetch(str(compiled), *args)])  # asyncpg
     found: list[RefundFields] = []
     for rows in (await connection.execute(stmt)).partitions(_PARTITION):
         found += _fields(rows)
@@ -77,26 +95,25 @@ async def provider_refunds_in(
     stmt = select(*_EXPECTED).where(
         Refund.tender_type.in_(PROVIDER_TENDERS), Refund.created_at >= period.start, Refund.created_at < period.end
     )
-    connection = await session.connection()
-    result = await connection.stream(stmt.execution_options(yield_per=chunk))
-    async for rows in result.partitions(chunk):
-        yield _fields(rows)
+    found = await _plain_rows(session, stmt)  # held in full by the matcher anyway
+    for start in range(0, len(found), chunk):
+        yield found[start : start + chunk]
 
 
-async def succeeded_provider_refund_ids(
-    session: AsyncSession, period: Period, *, chunk: int = 5000
-) -> AsyncIterator[list[int]]:
-    """Ids of the refunds we made in the period that the provider confirmed, a chunk at a time."""
-    stmt = select(Refund.id).where(
+async def unpaid_provider_refunds(
+    session: AsyncSession, period: Period, settled: Collection[int]
+) -> list[RefundFields]:
+    """The refunds we made in the period that the provider confirmed, except the `settled` ones (paired with a
+    report row): the database leaves out the many settled ones, so only the few missing are sent back."""
+    stmt = select(*_EXPECTED).where(
         Refund.status == "succeeded",
         Refund.tender_type.in_(PROVIDER_TENDERS),
         Refund.created_at >= period.start,
         Refund.created_at < period.end,
+        ~_one_of(session, Refund.id, settled),
     )
     connection = await session.connection()
-    result = await connection.stream_scalars(stmt.execution_options(yield_per=chunk))  # ints, no result rows
-    async for ids in result.partitions(chunk):
-        yield list(ids)
+    return _fields((await connection.execute(stmt)).all())
 
 
 async def get_run(session: AsyncSession, run_id: int, *, with_discrepancies: bool = False) -> ReconciliationRun | None:

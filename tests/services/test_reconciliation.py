@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from db.models import Discrepancy, ReconciliationRun
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.period import Period
-from services.reconciliation import export_csv, read_run, resolve_discrepancy, run_reconciliation
+from services.reconciliation import LOOKUP_ROWS, export_csv, read_run, resolve_discrepancy, run_reconciliation
 from tests.support.finance import AT, charge_line, create_refund, major, refund_case, refund_line, report
 
 
@@ -128,6 +128,24 @@ async def test_malformed_reports_store_nothing(sessionmaker, case: str, text: st
         await _reconcile(sessionmaker, text.encode())
     assert message in err.value.detail, err.value.detail
     assert await _stored(sessionmaker) == (0, 0)
+
+
+async def test_a_bad_line_after_thousands_of_refund_rows_stores_nothing(sessionmaker) -> None:
+    """Our refunds behind earlier rows are being looked up while later rows are read: a bad line still leaves no
+    run, and the session is fit for the next report."""
+    async with sessionmaker() as session:
+        case = await refund_case(session)
+        known = await create_refund(session, case, amount=700, provider_refund_id="re_known")
+        await session.commit()
+    rows = [refund_line(f"re_{n}", f"k-{n}", 100 + n) for n in range(LOOKUP_ROWS + 500)]
+    good = report(refund_line("re_known", known.idempotency_key, 700), *rows)
+    bad = good + b"ch_9,charge,ten,0.00,ten,CNY,2026-03-10T10:00:00+00:00,po,\n"
+    with pytest.raises(InvalidInput) as err:
+        await _reconcile(sessionmaker, bad)
+    assert err.value.detail.startswith(f"line {LOOKUP_ROWS + 503}:"), err.value.detail
+    assert await _stored(sessionmaker) == (0, 0)
+    run = await _reconcile(sessionmaker, good)
+    assert (run.refund_rows, run.matched, run.discrepancy_count) == (LOOKUP_ROWS + 501, 1, LOOKUP_ROWS + 500)
 
 
 @pytest.mark.parametrize(
