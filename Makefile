@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BENCHES := bench/lifecycle.py bench/reconcile.py bench/import_orders.py bench/queues.py
 
-.PHONY: install dev test lint format bench chaos clean messages
+.PHONY: install dev test lint format bench surge chaos clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ messages: install
 
 bench: install
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done
+
+# Peak-season burst through the API, drained, against bare Temporal (long: not in BENCHES); CASES=10000.
+surge: install
+	$(BIN)/python bench/surge.py --cases $(or $(CASES),10000)
 
 # Crashes and restarts under load (worker SIGKILL, Temporal and PostgreSQL restarts, payment faults); CASES=1000.
 chaos: install
