@@ -59,15 +59,9 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 async def _make_staff(settings: Settings) -> None:
-    from db.session import create_engine, create_sessionmaker
-    from services.access import SCOPES, create_api_key, create_staff_user
+    from tests.support.access import seed_access
 
-    engine = create_engine(settings)
-    async with create_sessionmaker(engine)() as s:
-        await create_api_key(s, "bench", list(SCOPES), raw=API_KEY)
-        await create_staff_user(s, "bench", PASSWORD, "agent")
-        await s.commit()
-    await engine.dispose()
+    await seed_access(settings, key=("bench", API_KEY), staff=("bench", PASSWORD))
 
 
 @asynccontextmanager

@@ -33,7 +33,7 @@ from db.models import LedgerEntry, MailOutbox, WebhookMessage
 from db.session import create_engine, create_sessionmaker
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
-from services.access import SCOPES, create_api_key, create_staff_user
+from tests.support.access import seed_access
 from tests.support.builders import order_payload
 from tests.support.servers import free_port, serve, settings_env
 from tests.support.stack import await_status
@@ -102,12 +102,7 @@ async def deployment(e2e_settings: Settings, temporal_client: Client, tmp_path: 
         }
     )
     replicas = [base.model_copy(update={"api_port": p, "public_base_url": f"http://127.0.0.1:{p}"}) for p in ports]
-    engine = create_engine(base)
-    async with create_sessionmaker(engine)() as s:
-        await create_api_key(s, "scale-out", list(SCOPES), raw=API_KEY)
-        await create_staff_user(s, "warehouse", PASSWORD, "agent")
-        await s.commit()
-    await engine.dispose()
+    await seed_access(base, key=("scale-out", API_KEY), staff=("warehouse", PASSWORD))
     temporal = await Client.connect(
         temporal_client.service_client.config.target_host, data_converter=data_converter(base)
     )
