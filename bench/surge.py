@@ -3,15 +3,14 @@ the acceptance rate, p50/p99 latency of the burst's requests, the time until eve
 run's bare-Temporal baseline (workflows with the same activity counts, started and drained the same way) as ratios.
 Goals on the 2-core machine: p99 < 250 ms during the burst; drain throughput >= 0.5 x bare Temporal.
 
-    python bench/surge.py [--cases 10000] [--bare-cases N] [--concurrency 64] [--rate-limited]
+    python bench/surge.py [--cases 10000] [--bare-cases N] [--concurrency 64]
 
 The path is a returnless refund (keep_it) of a 25.00 CNY item, under the CN policy's returnless threshold of 30.00:
 the policy approves it and the case goes approved -> refund -> completed with no carrier, warehouse or agent
 step, so the drain measures the system alone. The orders (charged at the sandbox provider) are made before the
-burst and are not timed. The storefront posts from one address: the per-IP limit on return creation (120 a minute
-by default, README "Rate limits") is raised to the burst, as a merchant expecting a surge sets
-REBOUND_RATE_LIMITS__CREATE_IP; --rate-limited keeps the default (and shows its 429s). The stack is the embedded
-one (bench/embedded.py); the baseline's worker runs in this process after the stack has stopped."""
+burst and are not timed. The storefront posts with one API key, under the default limits (README "Rate limits":
+return creation through the API is counted per key, not per address). The stack is the embedded one
+(bench/embedded.py); the baseline's worker runs in this process after the stack has stopped."""
 
 from __future__ import annotations
 
@@ -39,7 +38,7 @@ from temporalio.worker import Worker
 from bench.bare import BareWorkflow, noop
 from bench.embedded import Deployed, deployed, paid_order, return_request, temporal_env
 from bench.lifecycle import activity_counts
-from core.rate_limit import RateLimit, RateLimits
+from core.rate_limit import RateLimits
 from tests.support.stack import await_status
 from workflows.contracts import case_workflow_id
 
@@ -131,13 +130,11 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
 
-async def bench(cases: int, bare_cases: int, concurrency: int, rate_limited: bool) -> int:
+async def bench(cases: int, bare_cases: int, concurrency: int) -> int:
     limits = httpx.Limits(keepalive_expiry=2, max_connections=concurrency, max_keepalive_connections=concurrency)
-    default = RateLimits().create_ip
-    create_ip = default if rate_limited else RateLimit(limit=cases + 1, window_s=default.window_s)
-    extra_env = {"REBOUND_RATE_LIMITS__CREATE_IP": create_ip.model_dump_json()}
+    per_key = RateLimits().create_key
     async with temporal_env() as env:
-        async with deployed(env, case_prefix="S", limits=limits, extra_env=extra_env) as stack:
+        async with deployed(env, case_prefix="S", limits=limits) as stack:
             set_up = time.perf_counter()
             orders = await bounded(cases + 1, concurrency, lambda _: paid_order(stack, prefix="S", amount=AMOUNT))
             set_up_secs = time.perf_counter() - set_up
@@ -166,10 +163,7 @@ async def bench(cases: int, bare_cases: int, concurrency: int, rate_limited: boo
     ends = dict(sorted(drain.outcomes.items()))
     scale = "" if bare_cases == cases else f" (run at {bare_cases}, not {cases}: throughputs compared)"
     print(f"surge: {cases} returnless refunds (keep_it, {AMOUNT / 100:.2f} CNY), {concurrency} requests in flight")
-    print(
-        f"  per-IP limit on return creation: {create_ip.limit} per {create_ip.window_s}s "
-        f"(default {default.limit} per {default.window_s}s)"
-    )
+    print(f"  limit on return creation per API key (default): {per_key.limit} per {per_key.window_s}s")
     print(f"  set-up, not timed: {cases + 1} orders charged at the sandbox and upserted in {set_up_secs:.0f}s")
     print(f"  burst: {cases} POST /api/v1/returns in {burst_secs:.1f}s ({cases / burst_secs:.0f}/s); {mix}")
     print(f"  accepted (201): {accepted / cases:.1%}")
@@ -190,6 +184,5 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--bare-cases", type=int, default=None, help="baseline workflows (default: --cases)")
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight during the burst")
-    parser.add_argument("--rate-limited", action="store_true", help="keep the default per-IP limit on creation")
     args = parser.parse_args()
-    sys.exit(asyncio.run(bench(args.cases, args.bare_cases or args.cases, args.concurrency, args.rate_limited)))
+    sys.exit(asyncio.run(bench(args.cases, args.bare_cases or args.cases, args.concurrency)))

@@ -61,6 +61,8 @@ class RateLimits(BaseModel):
     # the portal's find-your-order form and signed start links: guessing order numbers and contacts
     lookup_ip: RateLimit = RateLimit(limit=30, window_s=300)
     lookup_order: RateLimit = RateLimit(limit=10, window_s=300)
-    # return creation (API and portal): a storefront posts from few addresses, so the per-IP limit is generous
+    # return creation: the portal per customer address; a storefront's API key posts for all its customers from
+    # a few servers, so it is counted per key (a peak-season burst must pass), and revoked if it leaks
     create_ip: RateLimit = RateLimit(limit=120, window_s=60)
+    create_key: RateLimit = RateLimit(limit=6000, window_s=60)
     create_order: RateLimit = RateLimit(limit=10, window_s=3600)

@@ -67,7 +67,7 @@ async def create(
     session: SessionDep,
     resources: ResourcesDep,
     temporal: TemporalDep,
-    _key: Annotated[Integration, WRITE],
+    key_caller: Annotated[Integration, WRITE],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     """Open a return case; the same Idempotency-Key and body return the same case, never a second one."""
@@ -75,7 +75,8 @@ async def create(
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
     if key and (stored := await idempotency.replay(session, "returns.create", key, digest)):
         return JSONResponse(stored[1], status_code=stored[0])
-    check_rate(request, resources.settings, create_ip=None, create_order=body.order_number)  # a replay is never refused
+    # a replay is never refused; the storefront's key is counted, not its servers' few addresses
+    check_rate(request, resources.settings, create_key=str(key_caller.key_id), create_order=body.order_number)
     opened = await open_return(resources, session, body)
     answer = {
         "number": opened.case.number,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.rate_limit import RateLimit, RateLimits
 from core.settings import Settings
 from db.models import ReturnCase, StaffUser
-from services.access import create_staff_user
+from services.access import create_api_key, create_staff_user
 from tests.support.builders import line, order_payload
 from tests.support.html import csrf_from
 from tests.web.portal.test_filing import confirm, review
@@ -30,6 +30,7 @@ def settings(settings: Settings) -> Settings:
         lookup_ip=RateLimit(limit=4, window_s=300),
         lookup_order=RateLimit(limit=3, window_s=300),
         create_ip=RateLimit(limit=3, window_s=300),
+        create_key=RateLimit(limit=3, window_s=300),
         create_order=RateLimit(limit=2, window_s=300),
     )
     return settings.model_copy(update={"rate_limits": limits})
@@ -146,12 +147,19 @@ async def test_api_return_creation_per_order_and_a_replay_is_never_refused(
     assert replay.status_code == 201 and await _cases(sessionmaker) == 2
 
 
-async def test_api_return_creation_per_address_across_orders(client: httpx.AsyncClient, sessionmaker: Any) -> None:
-    orders = [await _order(client) for _ in range(4)]
+async def test_api_return_creation_per_key_not_per_address(client: httpx.AsyncClient, sessionmaker: Any) -> None:
+    """A storefront posts for all its customers from one server: its key is counted, and another merchant's key
+    from the same address is not held up by it."""
+    orders = [await _order(client) for _ in range(5)]
     for order in orders[:3]:
         assert (await client.post("/api/v1/returns", json=_return(order))).status_code == 201
     _assert_limited_json(await client.post("/api/v1/returns", json=_return(orders[3])))
-    assert await _cases(sessionmaker) == 3
+    async with sessionmaker() as s:
+        await create_api_key(s, "second storefront", ["returns:write"], raw="rk_second_storefront_key_0001")
+        await s.commit()
+    other = {"Authorization": "Bearer rk_second_storefront_key_0001"}
+    assert (await client.post("/api/v1/returns", json=_return(orders[4]), headers=other)).status_code == 201
+    assert await _cases(sessionmaker) == 4
 
 
 async def test_portal_return_creation_per_order(client: httpx.AsyncClient, sessionmaker: Any) -> None:
