@@ -28,7 +28,7 @@ from api.json import (
     webhook_endpoints,
     webhooks,
 )
-from api.middleware import BodyLimit, Metrics, SecurityHeaders, Tracing
+from api.middleware import BodyLimit, CaseLogs, Metrics, SecurityHeaders, Tracing
 from api.resources import Resources
 from api.web import finance as finance_pages
 from api.web import portal, signin, workspace
@@ -119,6 +119,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=limits)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Metrics)
+    app.add_middleware(CaseLogs)  # outside the app and its error handlers, so their log lines name the case too
     if tracer is not None:  # outermost: the span covers everything the request does
         app.add_middleware(Tracing, tracer=tracer)
     return app

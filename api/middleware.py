@@ -1,9 +1,11 @@
-"""ASGI middleware: a request-body size limit, security headers, request metrics and request traces."""
+"""ASGI middleware: a request-body size limit, security headers, request metrics, request traces and the case
+number on the log lines of a request about a case."""
 
 from __future__ import annotations
 
 import json
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +13,8 @@ from opentelemetry import propagate
 from opentelemetry.trace import SpanKind, StatusCode, Tracer
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.logging import case_context, case_in
 
 REQUESTS = Counter("rebound_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rebound_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -83,7 +87,7 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _HttpMiddleware:
+class _HttpMiddleware(ABC):
     """Passes lifespan and websocket traffic straight through; `handle` sees HTTP requests only."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -95,8 +99,17 @@ class _HttpMiddleware:
             return
         await self.handle(scope, receive, send)
 
+    @abstractmethod
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None: ...
+
+
+class CaseLogs(_HttpMiddleware):
+    """Log lines written while a request about one case is handled (its access log line included) name the case:
+    the case number is taken from the path (/api/v1/returns/<number>/..., /returns/<number>, the workspace's)."""
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise NotImplementedError
+        with case_context(case_in(scope["path"])):
+            await self.app(scope, receive, send)
 
 
 class Metrics(_HttpMiddleware):
