@@ -25,7 +25,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from bench.processes import start as start_processes
 from core.devstack import Stack, temporal_dev_argv
@@ -102,7 +103,10 @@ class Driver:
         handle = self.temporal.get_workflow_handle(case_workflow_id(number))
 
         async def wait() -> CaseView:
-            view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
+            try:
+                view: CaseView = await handle.execute_update("wait_for_status", list(statuses), result_type=CaseView)
+            except (RPCError, WorkflowUpdateFailedError):  # the case already ended (a retried call was slower)
+                view = await handle.query("status", result_type=CaseView)
             if view.status not in statuses:
                 raise RuntimeError(f"{number} is {view.status}")
             return view

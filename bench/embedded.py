@@ -70,10 +70,8 @@ async def deployed(
     *,
     case_prefix: str,
     limits: httpx.Limits = LIMITS,
-    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Deployed]:
-    """API, worker and sandbox processes on a migrated SQLite database against `env`'s server (`extra_env` sets
-    more of their settings, e.g. REBOUND_RATE_LIMITS__CREATE_IP); stopped on exit."""
+    """API, worker and sandbox processes on a migrated SQLite database against `env`'s server; stopped on exit."""
     target = env.client.service_client.config.target_host
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
@@ -96,7 +94,7 @@ async def deployed(
             }
         )
         await _make_staff(settings)
-        processes = start_processes(settings, Path(tmp) / "logs", extra_env=extra_env)
+        processes = start_processes(settings, Path(tmp) / "logs")
         try:
             async with (
                 httpx.AsyncClient(base_url=settings.public_base_url, timeout=60, limits=limits) as api,

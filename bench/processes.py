@@ -12,14 +12,12 @@ from core.settings import ROOT, Settings
 from tests.support.servers import settings_env
 
 
-def start(
-    settings: Settings, logs: Path, *, with_worker: bool = True, extra_env: dict[str, str] | None = None
-) -> Stack:
+def start(settings: Settings, logs: Path, *, with_worker: bool = True) -> Stack:
     """API, sandbox and worker processes; returns once the API and sandbox accept connections. Without the
-    worker, the caller runs its own (to kill it). `extra_env` sets settings beyond the ones `settings` carries."""
+    worker, the caller runs its own (to kill it)."""
     stack = Stack(logs)
     path = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    env = {**settings_env(settings), **(extra_env or {}), "PYTHONPATH": path}
+    env = {**settings_env(settings), "PYTHONPATH": path}
     for name in ("sandbox", "api", "worker") if with_worker else ("sandbox", "api"):
         stack.start(name, [sys.executable, "-m", "cli", name], env=env)
     stack.wait_port("sandbox", "127.0.0.1", settings.sandbox_port)
