@@ -24,6 +24,7 @@ class Receiver:
     hung: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     called: asyncio.Event = field(default_factory=asyncio.Event)  # any request at all, even a failing one
+    abandoned: asyncio.Event = field(default_factory=asyncio.Event)  # the sender gave up on a hanging request
     expected: int = 0
 
     @property
@@ -45,7 +46,10 @@ class Receiver:
             raise httpx.ConnectError("connection refused", request=request)
         if action == "hang":
             self.hung += 1
-            await asyncio.Event().wait()  # until the sender gives up on us
+            try:
+                await asyncio.Event().wait()  # until the sender gives up on us
+            finally:
+                self.abandoned.set()
         try:
             event = Webhook(self.secret).verify(body, dict(request.headers))
         except WebhookVerificationError:
