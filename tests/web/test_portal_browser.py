@@ -65,16 +65,17 @@ async def test_file_a_return_end_to_end(browser: Browser, live: Stack, lang: i18
         number = page.url.rsplit("/", 1)[1].split("?")[0]
         assert await page.locator(".flash").inner_text() == said(lang, "Thank you: your return is filed.")
         assert await page.locator(".photos img").count() == 1
+        await shoot(page, lang, "4-confirmed")
         await live.reach(number, "awaiting_shipment")
         await page.reload()
         assert await page.locator("#status").inner_text() == said(lang, "Waiting for you to send the parcel")
         assert await page.locator(".qr").evaluate("img => img.complete && img.naturalWidth > 0")
         label = await page.request.get(f"/returns/{number}/label.pdf")
         assert label.status == 200 and (await label.body()).startswith(b"%PDF")
-        await shoot(page, lang, "4-label")
+        await shoot(page, lang, "5-label")
         tracking = (await live.case(number))["shipments"][0]["tracking_number"]
         await live.advance(tracking, "in_transit")
         await live.reach(number, "in_transit")  # the carrier's webhook became a signal; its projection is written
         await page.reload()
         assert await page.locator("#status").inner_text() == said(lang, "On its way to us")
-        await shoot(page, lang, "5-in-transit")
+        await shoot(page, lang, "6-in-transit")

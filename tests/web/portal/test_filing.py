@@ -100,6 +100,19 @@ async def test_confirm_opens_one_case_even_when_posted_twice(
     assert status.status_code == 200 and "Thank you: your return is filed." in status.text
 
 
+async def test_confirm_without_its_csrf_token_writes_nothing_and_keeps_the_answers(
+    customer: httpx.AsyncClient, order: dict[str, Any], sessionmaker: Any
+):
+    page = await review(customer, order)
+    fields = hidden(page.text)
+    assert fields.pop("csrf_token")
+    got = await customer.post("/returns/confirm", data=fields, files=[("photos", ("a.jpg", jpeg(), "image/jpeg"))])
+    assert got.status_code == 422 and "This form expired" in got.text
+    assert await count(sessionmaker, ReturnCase) == 0 and await count(sessionmaker, CasePhoto) == 0
+    # The customer is back on their answers (quantity and reason chosen), to send them again.
+    assert '<option value="1" selected>' in got.text and '<option value="wrong_size" selected>' in got.text
+
+
 async def test_the_status_page_is_only_for_the_browser_that_filed_it(
     customer: httpx.AsyncClient, order: dict[str, Any]
 ):
