@@ -15,7 +15,15 @@ from domain.customs.tariffs import load_tariffs
 from domain.errors import InvalidInput
 from domain.money import Money
 
-TARIFFS = load_tariffs(json.loads((ROOT / "policies" / "tariffs.json").read_text()))
+SHIPPED = json.loads((ROOT / "policies" / "tariffs.json").read_text())
+TARIFFS = load_tariffs(SHIPPED)
+# A test-local market in a currency without decimals (no JP warehouse ships today, so JP is not in the shipped
+# table): consumption tax 10%, knitwear 10.9%, otherwise 5%, nothing charged up to JPY 10,000.
+YEN = {
+    "currency": "JPY", "vat_rate": "0.10", "default_duty_rate": "0.05", "duty_rates": {"61": "0.109"},
+    "duty_de_minimis": "10000", "tax_de_minimis": "10000", "relief_years": 1, "relief_covers_tax": True,
+}  # fmt: skip
+WITH_YEN = load_tariffs({**SHIPPED, "countries": {**SHIPPED["countries"], "JP": YEN}})
 DAY = date(2026, 11, 2)
 
 
@@ -24,7 +32,7 @@ def m(text: str, currency: str) -> Money:
 
 
 def one(country: str, hs: str, value: Money, fx: FxRate | None = None, relief: bool = False):
-    tariff = TARIFFS.for_country(country)
+    tariff = WITH_YEN.for_country(country)
     rate = fx or identity_rate(value.currency, DAY)
     return estimate([DutyLine("L1", parse_hs(hs), value)], tariff, rate, relief=relief)
 
@@ -38,6 +46,9 @@ CASES = [
     ("CN", "6109.10", m("50.01", "CNY"), None, "3.00", "6.89"),
     # DE: a CNY order converted at the dated ECB rate; EUR 128.35 is under the EUR 150 duty threshold, VAT applies
     ("DE", "6109.10", m("1000.00", "CNY"), FxRate("CNY", "EUR", Decimal("0.128345"), DAY), "0.00", "24.39"),
+    # DE: the EU EUR 150 duty threshold is inclusive; one cent above, duty (T-shirt 12%) is due; VAT either way
+    ("DE", "6109.10", m("150.00", "EUR"), None, "0.00", "28.50"),
+    ("DE", "6109.10", m("150.01", "EUR"), None, "18.00", "31.92"),
     # DE: shoes 8% duty, VAT 19% on value + duty
     ("DE", "6403.99", m("200.00", "EUR"), None, "16.00", "41.04"),
     # DE: longest prefix wins: handbags 4202 at 3%, not the 4% default
@@ -54,6 +65,15 @@ CASES = [
     ("SG", "6109.10", m("400.01", "SGD"), None, "0.00", "36.00"),
     # US: no de minimis any more; cotton T-shirt at 16%, no federal VAT
     ("US", "6109.10", m("50.00", "USD"), None, "8.00", "0.00"),
+    # JP (JPY, no minor unit): at the JPY 10,000 threshold nothing; one yen above, both, rounded to whole yen
+    ("JP", "6109.10", m("10000", "JPY"), None, "0", "0"),
+    ("JP", "6109.10", m("10001", "JPY"), None, "1090", "1109"),  # 1,090.109 and 1,109.1 round down
+    ("JP", "9405.11", m("10010", "JPY"), None, "501", "1051"),  # duty 500.5 rounds half up, not to even
+    ("JP", "9405.11", m("10005", "JPY"), None, "500", "1051"),  # VAT on 10,505 is 1,050.5: half up again
+    # JP: a CNY order converted into whole yen (21,003.5 -> 21,004) before duty and tax
+    ("JP", "9405.11", m("1000.00", "CNY"), FxRate("CNY", "JPY", Decimal("21.0035"), DAY), "1050", "2205"),
+    # CN: a yen order (the JP market returns to Shanghai) converted into fen: 12,345 x 0.047123 = 581.733435
+    ("CN", "6109.10", m("12345", "JPY"), FxRate("JPY", "CNY", Decimal("0.047123"), DAY), "34.90", "80.16"),
 ]
 
 
@@ -68,6 +88,19 @@ def test_fx_conversion_rounds_half_up_in_the_importing_currency():
     got = one("DE", "6109.10", m("1000.00", "CNY"), FxRate("CNY", "EUR", Decimal("0.128345"), DAY))
     assert got.customs_value == m("128.35", "EUR")  # 128.345 -> 128.35
     assert got.fx.on == DAY and got.duty_waived_by == "de_minimis" and got.tax_waived_by is None
+
+
+@pytest.mark.parametrize(
+    ("country", "value", "fx", "customs_value"),
+    [
+        ("JP", m("1000.00", "CNY"), FxRate("CNY", "JPY", Decimal("21.0035"), DAY), m("21004", "JPY")),
+        ("JP", m("1000.00", "CNY"), FxRate("CNY", "JPY", Decimal("21.0034"), DAY), m("21003", "JPY")),
+        ("CN", m("12345", "JPY"), FxRate("JPY", "CNY", Decimal("0.047123"), DAY), m("581.73", "CNY")),
+    ],
+)
+def test_fx_conversion_rounds_half_up_to_the_importing_currencys_minor_unit(country, value, fx, customs_value):
+    got = one(country, "9405.11", value, fx)
+    assert got.customs_value == got.lines[0].customs_value == customs_value
 
 
 def test_thresholds_apply_to_the_whole_consignment_not_each_item():
