@@ -79,3 +79,54 @@ async def test_file_a_return_end_to_end(browser: Browser, live: Stack, lang: i18
         await page.reload()
         assert await page.locator("#status").inner_text() == said(lang, "On its way to us")
         await shoot(page, lang, "6-in-transit")
+
+
+async def tab_to(page: Page, element_id: str, limit: int = 25) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would (fails if it is never reached)."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+async def fits_the_screen(page: Page) -> bool:
+    return bool(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+async def test_a_keyboard_only_customer_on_a_phone_finds_the_order_and_is_told_what_to_fix(
+    browser: Browser, live: Stack
+):
+    order = await live.order(customer={"email": "kim@example.com", "name": "Kim", "locale": "en"})
+    async with page_context(browser, live.settings.public_base_url, locale="en-GB") as context:
+        page = await context.new_page()
+        await page.set_viewport_size(PHONE)
+        await page.goto("/returns")
+        assert await fits_the_screen(page)  # nothing to scroll sideways at phone width
+        await tab_to(page, "f-order_number")
+        await page.keyboard.type(order["number"])
+        await tab_to(page, "f-contact")
+        await page.keyboard.type("someone.else@example.com")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#error-summary")
+        number, contact = page.locator("#f-order_number"), page.locator("#f-contact")
+        # The message sits next to the field it is about, is announced with it, and the typed input is kept.
+        assert await number.get_attribute("aria-invalid") == "true"
+        assert "e-order_number" in (await number.get_attribute("aria-describedby") or "")
+        assert await page.locator("#e-order_number").is_visible()
+        assert await contact.input_value() == "someone.else@example.com"
+        assert await number.input_value() == order["number"]
+        await page.locator("#error-summary a").first.focus()
+        await page.keyboard.press("Enter")  # the summary's link takes the keyboard to the field
+        assert await page.evaluate("document.activeElement.id") == "f-order_number"
+        await shoot(page, "en", "keyboard-error")
+        await page.set_viewport_size(PHONE)
+        await contact.fill("")
+        await contact.focus()
+        await page.keyboard.type("kim@example.com")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/returns/new")
+        assert await fits_the_screen(page)
+        await tab_to(page, "f-qty.0")
+        await page.keyboard.press("ArrowDown")  # a native select: the arrow keys choose
+        assert await page.locator("select[name='qty.0']").input_value() == "1"
