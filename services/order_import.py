@@ -217,6 +217,16 @@ def _groups(
         yield group
 
 
+def _complete(group: list[tuple[int, list[str]]], header: list[str]) -> None:
+    """Refuses an order with a row cut short: its missing columns are not taken as empty."""
+    for n, row in group:
+        if len(row) < len(header):
+            raise ValueError(
+                f"line {n} has {len(row)} of the {len(header)} columns the header names: "
+                "add the missing ones (an empty value is two commas in a row)"
+            )
+
+
 def _cell(row: list[str], at: int) -> str | None:
     return row[at] if at < len(row) else None
 
@@ -243,6 +253,7 @@ async def import_orders(session: AsyncSession, raw_lines: Iterable[bytes], *, pr
         try:
             if number in seen:
                 raise ValueError(f"order {number} appeared earlier in the file: keep an order's rows together")
+            _complete(group, header)
             quick = prepare(rows, layout)
             if quick is not None:
                 batch.append(_Pending(lines, rows, quick, None))

@@ -56,6 +56,7 @@ async def test_bad_rows_are_refused_by_line_and_the_good_ones_imported(client, s
         _row("BAD-EMAIL", email="not-an-email"),
         _row("OK-3"),
         _row("OK-1"),  # the same order again, apart from its first rows
+        b"SHORT-1,2026-11-01T10:00:00+00:00",  # a row cut short: most columns missing
     ]
     got = await _upload(client, b"\n".join(rows) + b"\n", report="csv")
     assert got.status_code == 200
@@ -68,6 +69,7 @@ async def test_bad_rows_are_refused_by_line_and_the_good_ones_imported(client, s
     assert outcome[5][2] == "refused" and "UTF-8" in outcome[5][3]
     assert outcome[6][2] == "refused" and "email" in outcome[6][3]
     assert outcome[8][2] == "refused" and "keep an order's rows together" in outcome[8][3]
+    assert outcome[9][1] == "SHORT-1" and outcome[9][2] == "refused" and "line 9 has 2 of the" in outcome[9][3]
     assert await _count(sessionmaker, Order) == 2
 
 
