@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from api import errors, openapi
 from api.json import (
+    audit_log,
     auth,
     claims,
     codec,
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(codec.router)
     app.include_router(privacy.router)
+    app.include_router(audit_log.router)
     app.include_router(orders.router)
     app.include_router(products.router)
     app.include_router(returns.router)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.audited import client_ip
 from api.callers import ReadableCase
 from api.deps import SessionDep, SettingsDep
+from api.finance_audit import audited_drawback_paid
 from api.json.finance import FinanceStaff
 from api.json.returns import Acting
 from api.web.documents import commercial_invoice_response
 from db.repositories.customs import declaration_for
 from domain.errors import InvalidTransition
-from services import customs as customs_service
+from services.audit import Who
 from services.customs import check_codes
 from workflows.contracts import Classification, CustomsDocuments
 
@@ -60,14 +61,13 @@ drawbacks = APIRouter(prefix="/api/v1/drawbacks", tags=["customs", "finance"])
 
 
 @drawbacks.post("/{reference}/paid")
-async def drawback_paid(reference: str, session: SessionDep, _finance: FinanceStaff) -> dict[str, Any]:
-    """Finance records the customs authority's payout of a drawback claim (cash in, receivable cleared)."""
-    claim = await customs_service.drawback_paid(session, reference, at=datetime.now(UTC))
-    answer = {
+async def drawback_paid(reference: str, request: Request, session: SessionDep, finance: FinanceStaff) -> dict[str, Any]:
+    """Finance records the customs authority's payout of a drawback claim (cash in, receivable cleared); audited."""
+    who = Who(finance.username, finance.role, client_ip(request))
+    claim = await audited_drawback_paid(session, who, reference)
+    return {
         "reference": claim.reference,
         "status": claim.status,
         "amount": {"amount": claim.amount_minor, "currency": claim.currency},
         "paid_at": claim.paid_at.isoformat() if claim.paid_at else None,
     }
-    await session.commit()
-    return answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,4 +27,24 @@ async def entries_for_case(session: AsyncSession, case_number: str, *, limit: in
 
 async def recent_entries(session: AsyncSession, *, limit: int = 100) -> Sequence[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    return (await session.scalars(stmt)).all()
+
+
+async def entries_between(
+    session: AsyncSession,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    action: str | None,
+    after_id: int,
+    limit: int,
+) -> Sequence[AuditEntry]:
+    """Entries in id order (the order they were written, a stable cursor), `at` within [start, end)."""
+    stmt = select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(limit)
+    if start is not None:
+        stmt = stmt.where(AuditEntry.at >= start)
+    if end is not None:
+        stmt = stmt.where(AuditEntry.at < end)
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
     return (await session.scalars(stmt)).all()

@@ -27,3 +27,7 @@ async def find_refund(session: AsyncSession, idempotency_key: str) -> Refund | N
 async def requested_at(session: AsyncSession, number: str) -> datetime | None:
     """When the customer asked for the return (the case was filed)."""
     return await session.scalar(select(ReturnCase.created_at).where(ReturnCase.number == number))
+
+
+async def case_number(session: AsyncSession, case_id: int) -> str | None:
+    return await session.scalar(select(ReturnCase.number).where(ReturnCase.id == case_id))

@@ -115,6 +115,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/webhook-deliveries/{delivery_id}/resend"): WEBHOOK_ADMIN,
     ("POST", "/api/v1/customers/export"): ADMIN_API,  # a customer's personal data: admins only
     ("POST", "/api/v1/customers/erase"): ADMIN_API,
+    # The audit log holds staff addresses and the reasons they typed: admins export it for auditors (finance's own
+    # actions are in it, so finance is not its reader).
+    ("GET", "/api/v1/audit-log"): ADMIN_API,
     ("GET", "/api/v1/ledger"): FINANCE_API,
     ("POST", "/api/v1/reconciliations"): FINANCE_API,
     ("GET", "/api/v1/reconciliations"): FINANCE_API,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from services.access import create_staff_user
+from tests.support.access import staff_headers
 from tests.support.finance import (
     AT,
     charge_line,
@@ -18,26 +18,15 @@ from tests.support.finance import (
     report,
 )
 
-PASSWORD = "correct horse battery"
-
-
-async def _token(client: httpx.AsyncClient, sessionmaker, username: str, role: str) -> dict[str, str]:
-    async with sessionmaker() as session:
-        await create_staff_user(session, username, PASSWORD, role)
-        await session.commit()
-    got = await client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert got.status_code == 200, got.text
-    return {"Authorization": f"Bearer {got.json()['access_token']}"}
-
 
 @pytest.fixture
 async def finance(client: httpx.AsyncClient, sessionmaker) -> dict[str, str]:
-    return await _token(client, sessionmaker, "fiona", "finance")
+    return await staff_headers(client, sessionmaker, "fiona", "finance")
 
 
 @pytest.fixture
 async def agent(client: httpx.AsyncClient, sessionmaker) -> dict[str, str]:
-    return await _token(client, sessionmaker, "alice", "agent")
+    return await staff_headers(client, sessionmaker, "alice", "agent")
 
 
 def _upload(data: bytes, name: str = "settlement.csv") -> dict[str, tuple[str, bytes, str]]:
@@ -240,7 +229,7 @@ async def test_agents_are_refused(
 
 
 async def test_admins_may_reconcile(client: httpx.AsyncClient, sessionmaker) -> None:
-    admin = await _token(client, sessionmaker, "ada", "admin")
+    admin = await staff_headers(client, sessionmaker, "ada", "admin")
     got = await client.post("/api/v1/reconciliations", files=_upload(REPORT), headers=admin)
     assert got.status_code == 201, got.text
     assert (await client.get("/api/v1/ledger", headers=admin)).status_code == 200

@@ -8,7 +8,7 @@ import zipfile
 import httpx
 import pytest
 
-from tests.api.test_finance import _token
+from tests.support.access import staff_headers
 from tests.support.finance import AT, create_ledger_leg, create_refund, refund_case, refund_line, report
 
 DAY = AT.date().isoformat()
@@ -16,7 +16,7 @@ DAY = AT.date().isoformat()
 
 @pytest.fixture
 async def finance(client: httpx.AsyncClient, sessionmaker) -> dict[str, str]:
-    return await _token(client, sessionmaker, "fiona", "finance")
+    return await staff_headers(client, sessionmaker, "fiona", "finance")
 
 
 async def _seed(sessionmaker) -> None:
@@ -39,7 +39,7 @@ async def _seed(sessionmaker) -> None:
     ],
 )
 async def test_an_agent_is_refused(client: httpx.AsyncClient, sessionmaker, path: str) -> None:
-    agent = await _token(client, sessionmaker, "alice", "agent")
+    agent = await staff_headers(client, sessionmaker, "alice", "agent")
     got = await client.get(path, headers=agent)
     assert got.status_code == 403 and got.json()["error"] == "role_forbidden"
 
