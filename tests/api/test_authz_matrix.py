@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.web.workspace.actions import ACTIONS as CASE_PAGE_ACTIONS
 from core.settings import Settings
 from services.access import create_api_key, create_staff_user
 from tests.api.authz_support import (
@@ -167,7 +168,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/workspace/bulk"): WORK_PAGE,
     ("GET", "/workspace/cases/{number}"): WORK_PAGE,
     ("GET", "/workspace/cases/{number}/photos/{photo_id}"): WORK_PAGE,
-    ("POST", ACT): WORK_PAGE,
+    ("POST", ACT): WORK_PAGE,  # checked once per action the route accepts, as ACTION_RULES says
     ("GET", "/workspace/cases/{number}/customs/invoice.pdf"): WORK_PAGE,
     ("GET", "/admin"): ADMIN_PAGE,
     ("POST", "/admin/staff"): ADMIN_PAGE,
@@ -196,17 +197,28 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/customers/erase"): {"email": "nobody@example.com", "reason": "matrix"},
 }
 FORMS: dict[tuple[str, str], dict[str, str]] = {
-    ("POST", ACT): {"text": "matrix", "seq": "0"},
     ("POST", "/returns/{number}/reply"): {"text": "matrix"},
     ("POST", "/returns/{number}/exchange-choice"): {"choice": "wait"},
     ("POST", "/returns/{number}/repair-quote"): {"answer": "decline"},
 }
 
-# The case page's actions share one route: each action answering for the customer is checked on its own too.
-ACTIONS = {
-    "note": FORMS[("POST", ACT)],
-    "exchange-choice": {"exchange_choice": "wait", "choice_note": "matrix", "seq": "0"},
-    "repair-quote": {"quote_answer": "decline", "quote_note": "matrix", "seq": "0"},
+# The case page's actions share one route: every action it accepts (its own table, CASE_PAGE_ACTIONS) is checked
+# on its own, with who may take it and a form filled well enough to get past the action's own checks.
+ACTION_RULES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "approve": (WORK_PAGE, {"approve_reason": "matrix"}),
+    "reject": (WORK_PAGE, {"reject_reason": "matrix"}),
+    "request-info": (WORK_PAGE, {"info_message": "matrix"}),
+    "inspect": (WORK_PAGE, {"grade_L1": "A"}),
+    "cancel": (WORK_PAGE, {"cancel_reason": "matrix"}),
+    "assign": (WORK_PAGE, {"assign_to": ""}),
+    "note": (WORK_PAGE, {"note_text": "matrix"}),
+    "override": (SUPERVISOR_PAGE, {"override_reason": "matrix"}),  # agents are refused: supervisors only
+    "compensate": (WORK_PAGE, {"goodwill_amount": "1.00", "goodwill_reason": "matrix", "goodwill_kind": "refund"}),
+    "classify": (WORK_PAGE, {"hs_L1": "6109.10"}),
+    "customs-documents": (WORK_PAGE, {"documents_note": "matrix"}),
+    "claim-evidence": (WORK_PAGE, {"claim_kind": "transit", "evidence_note": "matrix"}),
+    "exchange-choice": (WORK_PAGE, {"exchange_choice": "wait", "choice_note": "matrix"}),
+    "repair-quote": (WORK_PAGE, {"quote_answer": "decline", "quote_note": "matrix"}),
 }
 
 
@@ -276,6 +288,11 @@ async def test_every_route_answers_every_caller_as_the_matrix_says(
     routes = {(m, p) for m, p in app_routes(app) if p not in SKIPPED}
     assert routes <= set(MATRIX), f"routes without a matrix entry: {sorted(routes - set(MATRIX))}"
     assert set(MATRIX) <= routes, f"matrix entries for routes that are gone: {sorted(set(MATRIX) - routes)}"
+    actions = set(CASE_PAGE_ACTIONS)
+    assert actions <= set(ACTION_RULES), f"case page actions without a rule: {sorted(actions - set(ACTION_RULES))}"
+    assert set(ACTION_RULES) <= actions, (
+        f"rules for case page actions that are gone: {sorted(set(ACTION_RULES) - actions)}"
+    )
     # As a server would: an unexpected error is logged and answered (Starlette re-raises it after answering).
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (
@@ -292,13 +309,13 @@ async def test_every_route_answers_every_caller_as_the_matrix_says(
         number, order = callers["customer_a"].extra["number"], callers["customer_a"].extra["order"]
         wrong: list[str] = []
         checks = [
-            (method, path, action, expected)
+            (method, path, action, ACTION_RULES[action][0] if path == ACT else expected)
             for (method, path), expected in sorted(MATRIX.items(), key=lambda kv: kv[0][1])
-            for action in (ACTIONS if path == ACT else ["note"])
+            for action in (CASE_PAGE_ACTIONS if path == ACT else ["note"])
         ]
         for method, path, action, expected in checks:
             is_json = path.startswith(("/api/", "/codec/"))
-            form = ACTIONS[action] if path == ACT else FORMS.get((method, path), {})
+            form = {**ACTION_RULES[action][1], "seq": "0"} if path == ACT else FORMS.get((method, path), {})
             for kind in KINDS:
                 caller = callers[kind]
                 kwargs: dict[str, Any] = {"headers": caller.headers(json_route=is_json)}
