@@ -34,6 +34,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.repair import RepairWorkflow
 
 FIT_TO_EXCHANGE = {"A", "B"}  # returned goods in this state are swapped; worse ones are refunded per their grade
+# The case still waits for the customer's parcel (or its inspection): an instant exchange's new goods that go out
+# now leave the case where it is, so the status page keeps asking for the parcel and showing its ship-by date.
+RETURN_PENDING = {"approved", "awaiting_shipment", "in_transit", "customs_hold", "received"}
+# Cases started before this patch moved to "resolving" when an instant exchange shipped, and settled its hold
+# without a status of their own; they replay as they ran.
+INSTANT_KEEPS_STATUS = "instant-exchange-keeps-return-status"
 OUTBOUND_DONE = {"delivered", "lost", "damaged"}
 ENDED = {"completed", "cancelled"}
 
@@ -103,7 +109,9 @@ class CaseGoods:
             due = progress.due_at.isoformat() if progress.due_at else None
             await self._record("exchange.out_of_stock", "system", data={"short": progress.note, "choose_by": due})
         elif state == "shipped" and progress.dispatch is not None:
-            await self._dispatched("exchange.shipped", progress.dispatch, ledger=progress.ledger)
+            early = self.instant_live and self.status in RETURN_PENDING
+            status = None if early and workflow.patched(INSTANT_KEEPS_STATUS) else "resolving"
+            await self._dispatched("exchange.shipped", progress.dispatch, status=status, ledger=progress.ledger)
         else:
             await self._record(f"exchange.{state}", "system")
 
@@ -151,7 +159,8 @@ class CaseGoods:
     async def _unreturned(self) -> None:
         """An instant exchange whose return never shipped by its deadline: the customer keeps both and the
         hold on their card pays for the new goods."""
-        await self._record("return_not_received", "system")
+        status = "resolving" if workflow.patched(INSTANT_KEEPS_STATUS) else None
+        await self._record("return_not_received", "system", status=status)
         assert self.exchange_child is not None
         await self.exchange_child
         await self._settle_hold(capture=True, why="not_returned")
@@ -161,10 +170,15 @@ class CaseGoods:
         """Void the instant exchange's hold (the old goods came back) or capture it (they did not)."""
         call = ExchangeCall(case_number=self.start.case_number, capture=capture)
         settled: Paid = await self._activity("exchanges.settle_hold", call, Paid)
+        status = "resolving" if workflow.patched(INSTANT_KEEPS_STATUS) else None
         if not capture:
+            if status is not None:  # the old goods are back and inspected: the case moves on to closing
+                await self._record("exchange.hold_released", "system", status=status)
             return
         if settled.ok:
-            await self._record("exchange.hold_captured", "system", data={"why": why}, ledger=settled.ledger)
+            await self._record(
+                "exchange.hold_captured", "system", status=status, data={"why": why}, ledger=settled.ledger
+            )
         else:  # the hold lapsed or was refused: finance must collect it by other means
             await self._escalate("hold_capture_failed", {"why": settled.why})
 
@@ -244,14 +258,16 @@ class CaseGoods:
 
     # --- outbound parcels ----------------------------------------------------------------------------------
 
-    async def _dispatched(self, type_: str, dispatch: Dispatch, **fields: Any) -> None:
+    async def _dispatched(
+        self, type_: str, dispatch: Dispatch, *, status: str | None = "resolving", **fields: Any
+    ) -> None:
         """Record a parcel on its way to the customer, then any of its carrier events that came before."""
         self.outbound[dispatch.tracking_number] = "label_created"
         note = fields.pop("note", None)
         await self._record(
             type_,
             "system",
-            status="resolving",
+            status=status,
             data={"tracking_number": dispatch.tracking_number, "note": note},
             shipment=ShipmentUpdate(
                 tracking_number=dispatch.tracking_number,
