@@ -10,7 +10,8 @@ import pytest
 from temporalio.client import Client
 
 from core.settings import Settings
-from tests.e2e.test_claims import assert_books_balance, case_closes, insurer_decides, ledger_of, lost_in_return
+from tests.e2e.test_claims import case_closes, insurer_decides, lost_in_return
+from tests.support.ledger import assert_books_balance, ledger_of
 from tests.support.stack import Stack, running_stack
 from workflows.contracts import claim_workflow_id
 
@@ -41,4 +42,4 @@ async def test_claim_waiting_for_evidence_lapses_at_the_filing_deadline(skipping
     ]
     assert [round(t.total_seconds() / 86_400) for t in timers] == [30]  # waited for evidence up to the deadline
     assert (await ledger_of(stack, number))["insurance_shortfall"][0] == ("returns:insurance_shortfall", 10_000)
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])

@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from temporalio.client import WorkflowExecutionStatus
 
-from db.models import LedgerEntry, ReturnCase
 from db.repositories.queues import Filters
 from sandbox.signing import HEADER, signature_header
 from services.queues import queue_page
+from tests.support.ledger import assert_books_balance, ledger_of
 from tests.support.stack import Stack
 from workflows.contracts import CaseView, ClaimWait, case_workflow_id, claim_workflow_id
 
@@ -56,35 +55,6 @@ async def case_closes(stack: Stack, number: str) -> None:
 async def workflow_running(stack: Stack, number: str) -> bool:
     described = await stack.temporal.get_workflow_handle(case_workflow_id(number)).describe()
     return described.status == WorkflowExecutionStatus.RUNNING
-
-
-async def ledger_of(stack: Stack, number: str) -> dict[str, list[tuple[str, int]]]:
-    async with stack.sessionmaker() as s:
-        rows = await s.scalars(
-            select(LedgerEntry)
-            .join(ReturnCase, ReturnCase.id == LedgerEntry.case_id)
-            .where(ReturnCase.number == number)
-            .order_by(LedgerEntry.id)
-        )
-        out: dict[str, list[tuple[str, int]]] = {}
-        for e in rows:
-            out.setdefault(e.type, []).append((e.account, e.amount_minor))
-        return out
-
-
-async def assert_books_balance(stack: Stack) -> None:
-    """Every currency nets to zero, and so does every case's own set of entries."""
-    assert all(total == 0 for total in (await stack.ledger_balance()).values()), await stack.ledger_balance()
-    async with stack.sessionmaker() as s:
-        per_case = (
-            await s.execute(
-                select(LedgerEntry.case_id, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor)).group_by(
-                    LedgerEntry.case_id, LedgerEntry.currency
-                )
-            )
-        ).all()
-    assert per_case, "no ledger entries at all"
-    assert [row for row in per_case if row[2] != 0] == []
 
 
 async def lost_in_return(stack: Stack, *, amount: int = 10_000) -> str:
@@ -140,7 +110,7 @@ async def test_lost_parcel_claim_refunds_first_then_books_the_insurers_answer(
     assert ledger.get("insurance_shortfall", []) == (
         [("returns:insurance_shortfall", shortfall), ("receivable:insurance_claims", -shortfall)] if shortfall else []
     )
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_insurer_asks_for_more_evidence_an_agent_supplies_it_then_it_decides(stack: Stack) -> None:
@@ -184,7 +154,7 @@ async def test_insurer_asks_for_more_evidence_an_agent_supplies_it_then_it_decid
     assert "carrier's loss report no. 88 attached to the claim" in case["claims"][0]["evidence"]["supplied"]
     provided = [e for e in case["timeline"] if e["type"] == "claim.evidence_provided"]
     assert provided[0]["actor"] == "agent-e2e"
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_insurer_webhooks_are_verified_and_each_decision_counts_once(stack: Stack) -> None:
@@ -211,7 +181,7 @@ async def test_insurer_webhooks_are_verified_and_each_decision_counts_once(stack
         ("cash:insurer", 2_500),
         ("receivable:insurance_claims", -2_500),
     ]
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_shipping_fee_claim_is_filed_when_the_return_ships(stack: Stack) -> None:
@@ -249,7 +219,7 @@ async def test_shipping_fee_claim_is_filed_when_the_return_ships(stack: Stack) -
         ("cash:insurer", 1_200),
         ("receivable:insurance_claims", -1_200),
     ]
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number, uninsured])  # the claim's money, and the plain refund
 
 
 async def test_transit_damage_found_at_inspection_opens_a_transit_claim(stack: Stack) -> None:
@@ -267,7 +237,7 @@ async def test_transit_damage_found_at_inspection_opens_a_transit_claim(stack: S
     await insurer_decides(stack, number, "transit", "denied")
     await case_closes(stack, number)
     assert (await ledger_of(stack, number))["insurance_shortfall"][0] == ("returns:insurance_shortfall", 8_000)
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_a_refund_that_fails_for_good_holds_the_case_for_finance(stack: Stack) -> None:
@@ -299,3 +269,4 @@ async def test_a_refund_that_fails_for_good_holds_the_case_for_finance(stack: St
     assert [r["sla"] for r in queue.rows if r["number"] == number] == ["breached"]
     assert await workflow_running(stack, number)  # held, not dropped
     assert await ledger_of(stack, number) == {}  # nothing was paid, so nothing is booked
+    await assert_books_balance(stack)

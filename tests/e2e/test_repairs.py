@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import MailOutbox
-from tests.e2e.test_claims import assert_books_balance, ledger_of
 from tests.e2e.test_exchanges import available, goods_reach, stock
 from tests.support.builders import line
+from tests.support.ledger import assert_books_balance, ledger_of
 from tests.support.stack import Stack
 
 
@@ -68,6 +68,8 @@ async def test_a_repaired_item_comes_back_and_the_case_closes_without_money(stac
     async with stack.sessionmaker() as s:  # the customer hears the item is on its way back
         mails = (await s.scalars(select(MailOutbox.template).where(MailOutbox.template == "goods_shipped"))).all()
     assert mails == ["goods_shipped"]
+    assert await ledger_of(stack, number) == {}
+    await assert_books_balance(stack)
 
 
 async def test_an_item_that_cannot_be_repaired_is_replaced_from_stock(stack: Stack) -> None:
@@ -83,7 +85,8 @@ async def test_an_item_that_cannot_be_repaired_is_replaced_from_stock(stack: Sta
     assert (x["to_charge"]["amount"], x["to_refund"]["amount"]) == (0, 0)
     types = [e["type"] for e in case["timeline"]]
     assert types.index("repair.not_repairable") < types.index("exchange.shipped")
-    assert case["refunds"] == []
+    assert case["refunds"] == [] and await ledger_of(stack, number) == {}  # replaced even: no money moved
+    await assert_books_balance(stack)
 
 
 async def test_an_unrepairable_item_out_of_stock_is_refunded(stack: Stack) -> None:
@@ -100,7 +103,7 @@ async def test_an_unrepairable_item_out_of_stock_is_refunded(stack: Stack) -> No
     await stack.reach(number, "completed")
     [refund] = await stack.provider_refunds(f"refund-{number}-1-0")
     assert (refund["amount"], refund["status"]) == (30_000, "succeeded")
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_an_accepted_out_of_warranty_quote_is_charged_once_then_repaired(stack: Stack) -> None:
@@ -132,7 +135,7 @@ async def test_an_accepted_out_of_warranty_quote_is_charged_once_then_repaired(s
         ("cash:payment_provider", 8_800),
         ("revenue:repairs", -8_800),
     ]
-    await assert_books_balance(stack)
+    await assert_books_balance(stack, booked=[number])
 
 
 async def test_a_declined_quote_sends_the_item_back_unrepaired_and_charges_nothing(stack: Stack) -> None:
@@ -148,3 +151,5 @@ async def test_a_declined_quote_sends_the_item_back_unrepaired_and_charges_nothi
     assert case["repair"]["status"] == "delivered"
     assert "repair.quote_declined" in [e["type"] for e in case["timeline"]]
     assert case["repair"]["charge_id"] is None and case["repair"]["quote_answer"] == "declined"
+    assert await ledger_of(stack, number) == {}
+    await assert_books_balance(stack)
