@@ -117,6 +117,7 @@ def create_app(
         | finance.body_limits(settings)
         | finance_pages.body_limits(settings)
         | portal.body_limits(settings)
+        | workspace.body_limits(settings)
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=limits)
     app.add_middleware(SecurityHeaders)

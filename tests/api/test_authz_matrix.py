@@ -175,6 +175,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/admin/staff/{username}/active"): ADMIN_PAGE,
     ("POST", "/admin/keys"): ADMIN_PAGE,
     ("POST", "/admin/keys/{key_id}/revoke"): ADMIN_PAGE,
+    ("GET", "/admin/webhooks"): ADMIN_PAGE,
+    ("POST", "/admin/webhooks"): ADMIN_PAGE,
+    ("GET", "/admin/webhooks/{endpoint_id}"): ADMIN_PAGE,
+    ("POST", "/admin/webhooks/{endpoint_id}/rotate"): ADMIN_PAGE,
+    ("POST", "/admin/webhooks/{endpoint_id}/enable"): ADMIN_PAGE,
+    ("POST", "/admin/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend"): ADMIN_PAGE,
+    ("GET", "/admin/orders/import"): ADMIN_PAGE,
+    ("POST", "/admin/orders/import"): ADMIN_PAGE,
 }
 # Bodies valid enough to get past validation to the route's own checks (some of which sit inside the handler).
 BODIES: dict[tuple[str, str], Any] = {

@@ -23,6 +23,7 @@ class Receiver:
     refused: int = 0
     hung: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    received: asyncio.Event = field(default_factory=asyncio.Event)  # set on every verified request
     called: asyncio.Event = field(default_factory=asyncio.Event)  # any request at all, even a failing one
     abandoned: asyncio.Event = field(default_factory=asyncio.Event)  # the sender gave up on a hanging request
     expected: int = 0
@@ -59,6 +60,7 @@ class Receiver:
             return httpx.Response(action)
         assert event["id"] == request.headers["webhook-id"]
         self.events.append(event)
+        self.received.set()
         if self.expected and len(set(self.ids)) >= self.expected:
             self.arrived.set()
         return httpx.Response(200, json={"ok": True})
@@ -70,6 +72,13 @@ class Receiver:
             return
         async with asyncio.timeout(timeout_s):
             await self.arrived.wait()
+
+    async def wait_for_requests(self, count: int, timeout_s: float = 60) -> None:
+        """Until `count` verified requests arrived, repeats of a webhook-id included."""
+        async with asyncio.timeout(timeout_s):
+            while len(self.events) < count:
+                self.received.clear()  # no await since the check: nothing can arrive in between
+                await self.received.wait()
 
 
 class Receivers:

@@ -80,6 +80,7 @@ EVENTS = {
     "exchange.shipped": N_("Your new item is on its way"),
     "exchange.refund_instead": N_("We could not send your new item, so we are refunding you instead"),
     "exchange.hold_captured": N_("Your return did not arrive, so the amount held on your card was charged"),
+    "exchange.hold_released": N_("We received your return, so the amount held on your card was released"),
     "return_not_received": N_("We did not receive your return by its deadline"),
     "repair.at_repair_centre": N_("Your item reached our repair centre"),
     "repair.quoted": N_("The repair is not covered: please accept or decline the quote"),
