@@ -13,6 +13,7 @@ from temporalio.client import Client
 from core.settings import Settings
 from db.models import LedgerEntry
 from tests.support.builders import line
+from tests.support.ledger import assert_books_balance
 from tests.support.policies import with_policy
 from tests.support.stack import Stack, running_stack
 from workflows.contracts import CaseView, case_workflow_id
@@ -158,6 +159,29 @@ async def test_missing_hs_code_waits_for_an_agent_to_classify(stack: Stack) -> N
     assert case["customs"]["items"][0]["hs_code"] == "610910" and case["customs"]["status"] == "ready"
 
 
+async def test_a_line_without_an_hs_code_is_declared_with_the_catalogues(stack: Stack) -> None:
+    """The storefront sent no HS code, but the merchant's catalogue classifies the SKU: no agent is needed."""
+    tee = {"product": "TEE", "title": "Cotton T-shirt", "category": "apparel", "prices": {"HKD": 30_000}}
+    typo = await stack.api.put("/api/v1/products/TEE-M", json={**tee, "hs_code": "6109.99"})
+    assert typo.status_code == 422 and "not in the WCO nomenclature" in typo.json()["fields"]["hs_code"]
+    saved = await stack.api.put("/api/v1/products/TEE-M", json={**tee, "hs_code": "6109.10"})
+    assert saved.status_code == 201 and saved.json()["hs_code"] == "610910", saved.text
+    order = await stack.order(
+        country="HK",
+        currency="HKD",
+        lines=[line("L1", sku="TEE-M", unit_price=30_000, origin_country="CN", weight_g=300)],
+    )
+    number = (await stack.open_return(order)).json()["number"]
+    await shipped(stack, number)  # labelled and on its way: it never waited for classification
+    case = await stack.case(number)
+    assert not case["escalated"] and case["customs"]["problems"] == []
+    assert case["customs"]["items"][0]["hs_code"] == "610910" and case["customs"]["duty"]["amount"] > 0
+    await broker_decides(stack, number, "cleared")
+    await customs_reaches(stack, number, "cleared")
+    types = [e["type"] for e in (await stack.case(number))["timeline"]]
+    assert "customs.declared" in types and "customs.classified" not in types
+
+
 @pytest.fixture
 async def cn_only(e2e_settings: Settings, temporal_client: Client) -> AsyncIterator[Stack]:
     """A merchant with only the Shanghai warehouse: European returns come back to China."""
@@ -168,7 +192,8 @@ async def cn_only(e2e_settings: Settings, temporal_client: Client) -> AsyncItera
 
 async def test_de_to_cn_return_enters_under_relief_and_claims_drawback(cn_only: Stack) -> None:
     """Exported from China with a reference, returned within a year: no CN duty (returned-goods relief); the
-    German import duty paid on delivery is claimed back as drawback and booked as a receivable."""
+    German import duty paid on delivery is claimed back as drawback and booked as a receivable; once inspected, the
+    customer is refunded in EUR at the payment provider and the books balance."""
     stack = cn_only
     order = await stack.order(
         country="DE",
@@ -208,6 +233,14 @@ async def test_de_to_cn_return_enters_under_relief_and_claims_drawback(cn_only: 
     assert (await stack.ledger_balance())["EUR"] == 0
     await stack.advance(tracking, "delivered")
     await stack.reach(number, "received")
+    await stack.inspect(number)
+    await stack.reach(number, "completed")
+    case = await stack.case(number)
+    [refund] = case["refunds"]
+    assert (refund["status"], refund["amount"]) == ("succeeded", {"amount": 20_000, "currency": "EUR"})
+    assert [(r["status"], r["amount"]) for r in await stack.provider_refunds(refund["id"])] == [("succeeded", 20_000)]
+    assert case["customs"]["status"] == "cleared" and case["customs"]["drawback"]["status"] == "paid"
+    await assert_books_balance(stack, booked=[number])  # refund, drawback claimed and paid: each nets to zero
 
 
 @pytest.fixture
