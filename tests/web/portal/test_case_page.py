@@ -3,6 +3,7 @@ and carrier; the customer can cancel before pickup, answer a question, complain 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -57,7 +58,12 @@ async def test_label_deadline_and_carrier_progress_show_on_the_page(stack: Stack
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
     tracking = (await stack.case(number))["shipments"][0]["tracking_number"]
     await stack.advance(tracking, "in_transit")
-    await stack.reach(number, "in_transit")  # the carrier's webhook became a signal; its projection is written
+    await stack.reach(number, "in_transit")  # the carrier's webhook became a signal
+    async with asyncio.timeout(15):  # the workflow answers before its projection commits: wait for the row
+        while True:
+            if (await stack.case(number))["shipments"][0]["status"] != "label_created":
+                break
+            await asyncio.sleep(0.05)  # no event announces the projection's commit to this process
     moved = await browser_like.get(f"/returns/{number}")
     assert "On its way to us" in moved.text and "Cancel my return" not in moved.text
     assert (await browser_like.get(f"/returns/{number}/label.pdf")).status_code == 404  # no label once it's moving
