@@ -10,6 +10,9 @@ from typing import Any
 
 import httpx
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from temporalio.client import Client
+
+from workflows.contracts import webhook_delivery_workflow_id
 
 
 @dataclass
@@ -94,3 +97,12 @@ class Receivers:
 
 def body_of(event: dict[str, Any]) -> str:
     return json.dumps(event, sort_keys=True)
+
+
+async def delivery_outcomes(temporal: Client, receiver: Receiver, endpoint_id: int) -> set[str]:
+    """How the delivery workflow of each event `receiver` got ended, awaited: its log line and status are written
+    after the receiver answered, so a test reading the delivery log waits for these first."""
+    return {
+        await temporal.get_workflow_handle(webhook_delivery_workflow_id(e["id"], endpoint_id, 0)).result()
+        for e in receiver.events
+    }
