@@ -87,6 +87,9 @@ class Settings(BaseSettings):
             p: _demo(f"{p}-webhook-secret") for p in ("carrier", "payments", "insurer", "customs", "repair")
         }
     )
+    # While a partner's secret is rotated, the one being replaced (set here) is still accepted; remove it once the
+    # partner signs with the new one.
+    partner_secrets_previous: dict[str, SecretStr] = {}
     webhook_tolerance_s: int = 300
     payload_key: SecretStr = _demo("payload-key-0123456789abcdef")  # encrypts Temporal payloads (AES-256-GCM)
     payload_keys_previous: list[SecretStr] = []  # still decrypt payloads written before a key rotation
@@ -144,6 +147,9 @@ class Settings(BaseSettings):
             ("session_secret", self.session_secret.get_secret_value()),
         ]
         items += [(f"partner_secrets.{k}", v.get_secret_value()) for k, v in self.partner_secrets.items()]
+        items += [
+            (f"partner_secrets_previous.{k}", v.get_secret_value()) for k, v in self.partner_secrets_previous.items()
+        ]
         return items
 
     def warehouse_for(self, country: str) -> Warehouse:
@@ -155,6 +161,12 @@ class Settings(BaseSettings):
 
     def partner_secret(self, partner: str) -> str:
         return self.partner_secrets[partner].get_secret_value()
+
+    def partner_secrets_accepted(self, partner: str) -> list[str]:
+        """The secrets a webhook from `partner` may be signed with: the current one, and during a rotation the
+        previous one."""
+        previous = self.partner_secrets_previous.get(partner)
+        return [self.partner_secret(partner), *([previous.get_secret_value()] if previous else [])]
 
     @property
     def upload_dir(self) -> Path:

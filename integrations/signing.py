@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 HEADER = "Rebound-Signature"
 SCHEME = "v1"
@@ -45,14 +46,16 @@ def _parse(header: str) -> tuple[int, list[str]]:
     return timestamp, candidates
 
 
-def verify(secret: str, header: str | None, body: bytes, *, now: int, tolerance_s: int = 300) -> None:
-    """Raise InvalidSignature unless `header` signs exactly `body` with `secret` within the window."""
+def verify(secret: str | Sequence[str], header: str | None, body: bytes, *, now: int, tolerance_s: int = 300) -> None:
+    """Raise InvalidSignature unless `header` signs exactly `body` within the window with `secret` (or any of
+    several: while we rotate a partner's secret, the one being replaced is still accepted)."""
     if not header:
         raise InvalidSignature("missing signature")
     timestamp, candidates = _parse(header)
     if abs(now - timestamp) > tolerance_s:
         raise InvalidSignature("timestamp outside the tolerance window")
-    expected = _mac(secret, body, timestamp)
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    expected = [_mac(s, body, timestamp) for s in secrets]
     # Several v1 values may be present while a partner rotates its secret; any one may match.
-    if not any(hmac.compare_digest(expected, c) for c in candidates):
+    if not any(hmac.compare_digest(e, c) for e in expected for c in candidates):
         raise InvalidSignature("signature mismatch")

@@ -104,7 +104,7 @@ async def _receive(
     raw = await request.body()
     try:
         verify(
-            settings.partner_secret(partner),
+            settings.partner_secrets_accepted(partner),
             request.headers.get(HEADER),
             raw,
             now=int(time.time()),

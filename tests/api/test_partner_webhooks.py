@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from api.app import create_app
 from core.settings import Settings
 from db.models import InboundEvent, LedgerEntry, Refund, ReturnCase, Shipment
 from sandbox.signing import HEADER, signature_header
@@ -151,3 +154,34 @@ async def test_untrusted_webhooks_leave_a_live_case_and_its_money_untouched(stac
     assert again.status_code == 200 and again.json() == {"status": "duplicate"}, again.text
     assert await footprint(stack, number) == before
     assert [r["status"] for r in (await stack.case(number))["refunds"]] == ["succeeded"]
+
+
+@asynccontextmanager
+async def api_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API built from `settings` (lifespan run), called without credentials as a partner calls it."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as c:
+        yield c
+
+
+@pytest.mark.parametrize("db_template", ["sqlite"], indirect=True)
+async def test_while_we_rotate_a_partners_secret_the_old_one_still_counts(settings: Settings) -> None:
+    old = settings.partner_secret("payments")
+    rotating = settings.model_copy(
+        update={
+            "partner_secrets": {**settings.partner_secrets, "payments": SecretStr("payments-new-secret")},
+            "partner_secrets_previous": {"payments": SecretStr(old)},
+        }
+    )
+    body, now = event("payments"), int(time.time())
+    async with api_of(rotating) as api:
+        for secret in ("payments-new-secret", old):  # past the signature, to "no such refund"
+            got = await post(api, "payments", body, {HEADER: signature_header(secret, body, now)})
+            assert got.status_code == 404 and got.json()["error"].startswith("unknown_"), got.text
+        guessed = await post(api, "payments", body, {HEADER: signature_header("payments-guess", body, now)})
+        assert guessed.status_code == 401
+    finished = rotating.model_copy(update={"partner_secrets_previous": {}})  # the partner switched over
+    async with api_of(finished) as api:
+        got = await post(api, "payments", body, {HEADER: signature_header(old, body, now)})
+        assert got.status_code == 401 and got.json()["detail"] == "webhook refused: signature mismatch"

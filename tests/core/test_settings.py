@@ -59,3 +59,12 @@ def test_production_with_real_secrets_starts_with_secure_cookies() -> None:
 @pytest.mark.parametrize("env", ["development", "test"])
 def test_outside_production_the_demo_secrets_are_allowed(env: Any) -> None:
     assert Settings(env=env).session_secret.get_secret_value().startswith(DEMO_MARK)
+
+
+def test_a_partner_secret_being_rotated_out_is_accepted_beside_the_new_one_and_must_be_real_too() -> None:
+    secrets = real_secrets(carrier="carrier-new")
+    rotating = Settings(env="production", **secrets, partner_secrets_previous={"carrier": SecretStr("carrier-old")})
+    assert rotating.partner_secrets_accepted("carrier") == ["carrier-new", "carrier-old"]
+    assert rotating.partner_secrets_accepted("payments") == [secrets["partner_secrets"]["payments"].get_secret_value()]
+    demo_previous = {"carrier": SecretStr(f"{DEMO_MARK}carrier-webhook-secret")}
+    assert refusal(**secrets, partner_secrets_previous=demo_previous).endswith(": partner_secrets_previous.carrier")

@@ -49,3 +49,13 @@ def test_edge_of_the_window_and_rotation() -> None:
     old = sign("old-secret", BODY, now=NOW)
     new = sign(SECRET, BODY, now=NOW).split(",")[1]
     verify(SECRET, f"{old},{new}", BODY, now=NOW)  # several v1 values while the partner rotates
+
+
+def test_during_a_rotation_either_secret_verifies_and_no_other() -> None:
+    accepted = ["whsec-new", SECRET]  # the new secret, and the one being rotated out
+    verify(accepted, sign("whsec-new", BODY, now=NOW), BODY, now=NOW)
+    verify(accepted, sign(SECRET, BODY, now=NOW), BODY, now=NOW)
+    with pytest.raises(InvalidSignature, match="mismatch"):
+        verify(accepted, sign("whsec-guessed", BODY, now=NOW), BODY, now=NOW)
+    with pytest.raises(InvalidSignature, match="mismatch"):  # rotation over: the old secret no longer counts
+        verify(["whsec-new"], sign(SECRET, BODY, now=NOW), BODY, now=NOW)
