@@ -1,4 +1,5 @@
-"""The audit log: append-only (the application never updates or deletes a row), exported for auditors."""
+"""The audit log: append-only (the application never updates or deletes a row, and triggers from migration 0013 make
+the database refuse it too), exported for auditors."""
 
 from __future__ import annotations
 
