@@ -100,6 +100,29 @@ async def test_failing_receiver_gets_everything_after_backoff(wired: Stack, rece
     assert {a["status_code"] for a in failed_attempts} == {500, 503, None}
 
 
+async def test_nothing_is_lost_when_the_worker_restarts_while_the_receiver_is_down(
+    wired: Stack, receivers: Receivers
+) -> None:
+    erp = receivers.by_host["erp.test"]
+    erp.script = [500, "down", "down", 503, "down", 500]  # the receiver fails, then is down across the restart
+    await register(wired, erp, ["return.created", "return.approved", "return.label_issued"])
+    number = (await wired.open_return(await wired.order())).json()["number"]
+    async with asyncio.timeout(60):
+        await erp.called.wait()  # deliveries are under way, failing
+    assert wired.worker is not None
+    await wired.worker.restart()  # the worker process dies mid-backoff and comes back
+    await wired.reach(number, "awaiting_shipment")
+    await erp.wait_for(3, timeout_s=90)
+    assert await delivery_outcomes(wired.temporal, erp, 1) == {"succeeded"}
+    assert sorted(erp.types()) == ["return.approved", "return.created", "return.label_issued"]
+    assert set(erp.ids.values()) == {1}  # none lost, none twice
+    log = (await wired.api.get("/api/v1/webhook-endpoints/1/deliveries")).json()
+    assert all(d["status"] == "succeeded" and d["attempts"][-1]["status_code"] == 200 for d in log)
+    failed = [a["status_code"] for d in log for a in d["attempts"][:-1]]
+    # An attempt the restart cut short is tried again, not logged: at most the six the receiver refused.
+    assert set(failed) <= {500, 503, None} and 0 < len(failed) <= 6
+
+
 async def test_hanging_receiver_delays_neither_the_case_nor_another_endpoint(
     wired: Stack, receivers: Receivers
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
+from temporalio.worker import Worker
 
 from api.app import create_app
 from core.settings import Settings
@@ -53,6 +54,25 @@ async def await_status(temporal: Client, number: str, *statuses: str, timeout_s:
     return view
 
 
+class WorkerSlot:
+    """The stack's worker, which a test can stop and start again as a crashed and restarted worker process would
+    (workflows and activities in flight are picked up by the new one)."""
+
+    def __init__(self, build: Callable[[], Worker]) -> None:
+        self._build, self._current = build, build()
+
+    async def start(self) -> None:
+        await self._current.__aenter__()
+
+    async def stop(self) -> None:
+        await self._current.__aexit__(None, None, None)
+
+    async def restart(self) -> None:
+        await self.stop()
+        self._current = self._build()
+        await self.start()
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -62,6 +82,7 @@ class Stack:
     sessionmaker: async_sessionmaker[AsyncSession]
     temporal: Client
     api_app: Any = None  # the API's ASGI app, for serving it on a real port to a browser
+    worker: WorkerSlot | None = None
     orders: list[str] = field(default_factory=list)
     _staff: dict[str, dict[str, str]] = field(default_factory=dict)
     _staff_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -219,9 +240,10 @@ async def running_stack(
             HttpWarehouse(SANDBOX_BASE, client=sandbox),
             HttpRepairCentre(SANDBOX_BASE, client=sandbox),
         )
-        worker = build_worker(temporal, settings, sessionmaker, partners)
-        await stack.enter_async_context(worker)
+        worker = WorkerSlot(lambda: build_worker(temporal, settings, sessionmaker, partners))
+        await worker.start()
+        stack.push_async_callback(worker.stop)
         # The outbox relay, as the worker process runs it (deliveries started like cases, on the API's client).
         relay = asyncio.create_task(relay_webhooks_forever(api_temporal or temporal, settings, sessionmaker))
         stack.push_async_callback(_stop, relay)
-        yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal, api_app)
+        yield Stack(settings, api, sandbox, sandbox_app, sessionmaker, temporal, api_app, worker)
