@@ -45,7 +45,7 @@ INSERT INTO orders (number, customer_id, currency, placed_at, delivered_at, chan
   FROM generate_series(1, {CASES}) g;
 INSERT INTO return_cases (number, order_id, status, resolution, market, currency, locale, estimate_minor,
                           policy_snapshot, eligibility, customer_token_hash, last_event_seq, workflow_started,
-                          assignee_id, sla_due_at, escalated, created_at, updated_at)
+                          assignee_id, sla_due_at, escalated, risk_flags, customer_replied_at, created_at, updated_at)
   SELECT 'R-2026-' || lpad(g::text, 6, '0'), g,
          CASE WHEN g % 10 < 7 THEN 'completed'
               ELSE (ARRAY['pending_review','awaiting_shipment','in_transit','customs_hold','received',
@@ -55,7 +55,11 @@ INSERT INTO return_cases (number, order_id, status, resolution, market, currency
          'CNY', 'en', 1000 + (g * 7919) % 500000, '{{}}', '{{}}', md5(g::text), 3, true,
          CASE WHEN g % 3 = 0 THEN 1 + g % 40 END,
          CASE WHEN g % 10 >= 7 THEN now() + ((g % 97) - 20) * interval '1 hour' END,
-         g % 50 = 0, now() - ({CASES} - g) * interval '2 minutes', now()
+         g % 50 = 0,
+         (CASE WHEN g % 20 = 0 THEN 1 ELSE 0 END) + (CASE WHEN g % 70 = 0 THEN 2 ELSE 0 END)
+           + (CASE WHEN g % 900 = 0 THEN 4 ELSE 0 END),
+         CASE WHEN g % 10 >= 7 AND g % 13 = 0 THEN now() - (g % 72) * interval '1 hour' END,
+         now() - ({CASES} - g) * interval '2 minutes', now()
   FROM generate_series(1, {CASES}) g;
 INSERT INTO shipments (case_id, direction, carrier, tracking_number, status, events)
   SELECT g, 'return', 'sandbox', 'SBX' || lpad(g::text, 9, '0') || 'CN', 'in_transit', '[]'
@@ -88,6 +92,17 @@ SCENARIOS: list[tuple[str, str, str]] = [
         SELECT + f"WHERE rc.market = 'DE' AND rc.resolution = 'refund' AND rc.status IN {OPEN} "
         "AND NOT rc.escalated AND rc.sla_due_at >= now() AND rc.sla_due_at < now() + interval '1 day' "
         "ORDER BY rc.created_at DESC, rc.id DESC LIMIT 51",
+    ),
+    (
+        "saved view: customer replied",
+        "/workspace?view=replied",
+        SELECT + "WHERE rc.customer_replied_at IS NOT NULL ORDER BY rc.customer_replied_at ASC, rc.id ASC LIMIT 51",
+    ),
+    (
+        "risk: blocklisted (rare)",
+        "/workspace?risk=blocklisted",
+        SELECT
+        + "WHERE rc.risk_flags <> 0 AND (rc.risk_flags & 4) <> 0 ORDER BY rc.created_at DESC, rc.id DESC LIMIT 51",
     ),
     (
         "search: tracking number",

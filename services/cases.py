@@ -18,6 +18,7 @@ from domain.codes import RefusalCode
 from domain.errors import InvalidInput, NotFound
 from domain.orders import RequestItem, ReturnRequest
 from domain.policy import Eligibility, MarketPolicy, MerchantPolicy, evaluate
+from domain.risk import risk_flags
 from services import outbox
 from services.exchanges import ExchangeDraft, draft_exchange, exchange_row, repair_row
 from services.mails import enqueue_for_event
@@ -131,6 +132,7 @@ async def open_case(
         estimate_minor=elig.refund_estimate.minor,
         policy_snapshot=checked.market.model_dump(mode="json"),
         eligibility=record,
+        risk_flags=risk_flags(t.code for t in elig.review),
         customer_token_hash=token_hash(token),
         last_event_seq=1,
         created_at=now,

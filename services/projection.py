@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import CaseEvent, LedgerEntry, OrderLine, ReturnCase, ReturnItem, Shipment
 from db.repositories.access import get_staff_user
 from db.repositories.cases import find_refund, find_shipment, lock_case, requested_at
+from domain.case_states import CLOSED
 from domain.errors import InvalidInput, NotFound
 from domain.inspection import inspect
 from domain.policy import MarketPolicy
@@ -19,6 +20,7 @@ from services.mails import enqueue_for_event
 from workflows.contracts import CaseEventIn, InspectedItemIn, RefundUpdate, ShipmentUpdate
 
 REFUND_ISSUED = ("refund.succeeded", "store_credit.issued")  # the customer has their money (or credit) back
+KEEPS_WAITING = ("note", "assigned")  # staff events that answer nobody: the customer's reply still waits
 
 
 async def apply_event(session: AsyncSession, event: CaseEventIn, *, supervisors: str | None = None) -> bool:
@@ -75,6 +77,7 @@ async def apply_event(session: AsyncSession, event: CaseEventIn, *, supervisors:
     old_status = case.status
     if event.status is not None:
         case.status = event.status
+    await _track_reply(session, case, event)
     case.last_event_seq = event.seq
     await outbox.emit(  # same transaction: announced only if this change commits
         session, case, seq=event.seq, event_type=event.type, old_status=old_status, at=event.at, data=event.data
@@ -115,6 +118,18 @@ async def _apply_refund(session: AsyncSession, case_id: int, update: RefundUpdat
     refund.status = update.status
     refund.provider_refund_id = update.provider_refund_id or refund.provider_refund_id
     refund.failure_reason = update.failure_reason
+
+
+async def _track_reply(session: AsyncSession, case: ReturnCase, event: CaseEventIn) -> None:
+    """A customer's reply puts the case before the agents (its queue's "customer replied" view) until a staff
+    member acts on the case or it closes; a second reply keeps the time of the first one still unanswered."""
+    if event.type == "customer_replied":
+        case.customer_replied_at = case.customer_replied_at or event.at
+    elif case.customer_replied_at is not None and (
+        case.status in CLOSED
+        or (event.type not in KEEPS_WAITING and await get_staff_user(session, event.actor) is not None)
+    ):
+        case.customer_replied_at = None
 
 
 async def _staff_id(session: AsyncSession, username: str) -> int | None:

@@ -14,10 +14,11 @@ from db.repositories import queues as repo
 from db.repositories.queues import SORTS, Filters
 from domain.errors import DomainError
 from domain.money import Money, is_currency
+from domain.risk import ANY, BY_TRIGGER, flag_names
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # beyond this the page says "1,000+": an exact count of 100,000 rows costs more than the page
-VIEWS = ("mine", "breached", "inspection", "customs", "complaints", "review")
+VIEWS = ("mine", "breached", "replied", "inspection", "customs", "complaints", "review")
 
 
 @dataclass
@@ -47,7 +48,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
     """The last row of the previous page; None for a cursor that is damaged (the first page is shown)."""
     try:
         value, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if sort in ("newest", "oldest", "sla"):
+        if sort in ("newest", "oldest", "sla", "replied"):
             value = datetime.fromisoformat(value)
         return (int(value) if sort == "value" else value), int(last_id)
     except (ValueError, TypeError):
@@ -83,6 +84,11 @@ def filters_from(
             req.errors["age"] = "Please enter a whole number."
         f = replace(f, older_than_days=_int(age))
     f = _value_filter(req, f)
+    risk = p.get("risk", "")
+    if risk == "any" or risk in BY_TRIGGER:
+        f = replace(f, risk=ANY if risk == "any" else BY_TRIGGER[risk])
+    elif risk:
+        req.errors["risk"] = "Please choose one of the options."
     view = p.get("view")
     if view == "mine":
         f = replace(f, assignee_id=me if me is not None else -1, unassigned=False)
@@ -96,6 +102,8 @@ def filters_from(
         f = replace(f, status="pending_review")
     elif view == "complaints":
         f = replace(f, with_complaints=True)
+    elif view == "replied":
+        f = replace(f, customer_replied=True)
     return f
 
 
@@ -161,4 +169,6 @@ def _row(case: Any, now: datetime) -> dict[str, Any]:
         "sla_due_at": due,
         "created_at": case.created_at,
         "seq": case.last_event_seq,
+        "risks": flag_names(case.risk_flags),
+        "replied_at": case.customer_replied_at,
     }

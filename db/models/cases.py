@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -34,6 +35,22 @@ class ReturnCase(IdMixin, TimestampMixin, Base):
         Index(
             "ix_return_cases_escalated", "status", postgresql_where=text("escalated"), sqlite_where=text("escalated")
         ),
+        # The few cases a customer is waiting on (the "customer replied" view, longest waiting first) and the few
+        # with a risk flag (`risk=` walks the newest first): partial, so they stay small at 100,000 cases.
+        Index(
+            "ix_return_cases_customer_replied_at",
+            "customer_replied_at",
+            "id",
+            postgresql_where=text("customer_replied_at IS NOT NULL"),
+            sqlite_where=text("customer_replied_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_return_cases_risky",
+            "created_at",
+            "id",
+            postgresql_where=text("risk_flags <> 0"),
+            sqlite_where=text("risk_flags <> 0"),
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -53,6 +70,10 @@ class ReturnCase(IdMixin, TimestampMixin, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
     escalated: Mapped[bool] = mapped_column(default=False)
+    # Bits of domain.risk.RiskFlag: the review triggers about the customer or the amount it was opened with.
+    risk_flags: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # Since when the customer's answer waits for an agent; cleared when staff act on the case or it closes.
+    customer_replied_at: Mapped[datetime | None]
 
     items: Mapped[list[ReturnItem]] = relationship(back_populates="case", lazy="raise", cascade="all, delete-orphan")
 

@@ -1,5 +1,5 @@
 """Queries behind the agents' queues: filters, exact-match search, keyset pages and per-queue counts.
-Every filter and sort has an index (migration 0007), so a page costs the same at case 100 and 100,000."""
+Every filter and sort has an index (migrations 0008, 0014), so a page costs the same at case 100 and 100,000."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Complaint, Customer, Order, ReturnCase, Shipment, StaffUser
+from domain.risk import ANY
 
 OPEN_STATUSES = ("requested", "pending_review", "approved", "awaiting_shipment", "in_transit", "customs_hold",
                  "received", "inspected", "repairing", "resolving")  # fmt: skip
 DUE_SOON = timedelta(hours=24)
-SORTS = ("newest", "oldest", "value", "sla")
+SORTS = ("newest", "oldest", "value", "sla", "replied")
+ASCENDING = ("oldest", "sla", "replied")  # the rest go from the newest or dearest down
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Filters:
     older_than_days: int | None = None
     q: str | None = None
     with_complaints: bool = False
+    customer_replied: bool = False  # a customer's answer waits for an agent
+    risk: int | None = None  # domain.risk.RiskFlag bits: cases with any of them
 
 
 def breached(now: datetime) -> ColumnElement[bool]:
@@ -92,7 +96,18 @@ def conditions(f: Filters, now: datetime) -> list[ColumnElement[bool]]:
         where.append(_search(f.q.strip()))
     if f.with_complaints:
         where.append(ReturnCase.id.in_(select(Complaint.case_id).where(Complaint.status == "open")))
+    if f.customer_replied:
+        where.append(ReturnCase.customer_replied_at.is_not(None))  # the partial index's own predicate
+    if f.risk:
+        where.append(_risky(f.risk))
     return where
+
+
+def _risky(bits: int) -> ColumnElement[bool]:
+    """Cases with any of `bits`; `risk_flags <> 0` comes first, word for word the partial index's predicate,
+    so the database walks only the few flagged cases."""
+    any_flag = ReturnCase.risk_flags != 0
+    return any_flag if bits == ANY else and_(any_flag, ReturnCase.risk_flags.op("&")(bits) != 0)
 
 
 def _order_by(sort: str) -> tuple[Any, ...]:
@@ -102,19 +117,25 @@ def _order_by(sort: str) -> tuple[Any, ...]:
         return (ReturnCase.estimate_minor.desc(), ReturnCase.id.desc())
     if sort == "sla":
         return (ReturnCase.sla_due_at.asc(), ReturnCase.id.asc())
+    if sort == "replied":
+        return (ReturnCase.customer_replied_at.asc(), ReturnCase.id.asc())
     return (ReturnCase.created_at.desc(), ReturnCase.id.desc())
 
 
 def sort_key(sort: str) -> Any:
-    return {"oldest": ReturnCase.created_at, "value": ReturnCase.estimate_minor, "sla": ReturnCase.sla_due_at}.get(
-        sort, ReturnCase.created_at
-    )
+    keys = {
+        "oldest": ReturnCase.created_at,
+        "value": ReturnCase.estimate_minor,
+        "sla": ReturnCase.sla_due_at,
+        "replied": ReturnCase.customer_replied_at,
+    }
+    return keys.get(sort, ReturnCase.created_at)
 
 
 def _after(sort: str, value: Any, last_id: int) -> ColumnElement[bool]:
     """Keyset: the rows strictly after the last one shown, in the sort's direction."""
     key = tuple_(sort_key(sort), ReturnCase.id)
-    return key > tuple_(value, last_id) if sort in ("oldest", "sla") else key < tuple_(value, last_id)
+    return key > tuple_(value, last_id) if sort in ASCENDING else key < tuple_(value, last_id)
 
 
 ROW_COLUMNS = (
@@ -129,6 +150,8 @@ ROW_COLUMNS = (
     ReturnCase.sla_due_at,
     ReturnCase.created_at,
     ReturnCase.last_event_seq,
+    ReturnCase.risk_flags,
+    ReturnCase.customer_replied_at,
 )  # only what a queue row shows: the JSON columns (policy snapshot, eligibility) stay in the database
 
 
@@ -143,6 +166,8 @@ def page_query(
     )
     if sort == "sla":  # only cases with a clock running have a place in this order
         stmt = stmt.where(ReturnCase.sla_due_at.is_not(None))
+    elif sort == "replied" and not f.customer_replied:  # only cases whose customer waits, the longest first
+        stmt = stmt.where(ReturnCase.customer_replied_at.is_not(None))  # once: twice, PostgreSQL misjudges the rows
     if after is not None:
         stmt = stmt.where(_after(sort, *after))
     return stmt.order_by(*_order_by(sort)).limit(size + 1)
@@ -166,7 +191,7 @@ async def count(session: AsyncSession, f: Filters, now: datetime, *, cap: int) -
 
 async def queue_counts(session: AsyncSession, now: datetime, me: int | None, *, cap: int) -> dict[str, int]:
     """The saved views' sizes in one statement; each part capped, walking one index (status, assignee, SLA due,
-    the escalated partial index), so the counts cost the same at 1,000 cases and at 1,000,000."""
+    the escalated and customer-replied partial indexes), so the counts cost the same at 1,000 cases and at 1,000,000."""
     open_ = ReturnCase.status.in_(OPEN_STATUSES)
     # Breached = past its SLA, or escalated for another reason: two disjoint parts, each on its own index.
     flagged = or_(ReturnCase.sla_due_at.is_(None), ReturnCase.sla_due_at >= now)
@@ -179,6 +204,7 @@ async def queue_counts(session: AsyncSession, now: datetime, me: int | None, *, 
         "inspection": select(ReturnCase.id).where(ReturnCase.status == "received"),
         "customs": select(ReturnCase.id).where(ReturnCase.status == "customs_hold"),
         "complaints": select(Complaint.id).where(Complaint.status == "open"),
+        "replied": select(ReturnCase.id).where(ReturnCase.customer_replied_at.is_not(None)),
     }
     row = (await session.execute(select(*(_capped(ids, cap).label(name) for name, ids in views.items())))).one()
     found = {name: int(n or 0) for name, n in zip(views, row, strict=True)}

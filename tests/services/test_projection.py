@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from db.models import CaseEvent, LedgerEntry, ReturnCase
 from domain.errors import InvalidInput
+from services.access import create_staff_user
 from services.projection import apply_event
 from tests.support.factories import create_case
 from workflows.contracts import CaseEventIn, LedgerLeg, LedgerTxn
@@ -99,3 +100,37 @@ async def test_unbalanced_ledger_is_refused_and_nothing_written(sessionmaker) ->
         await s.rollback()
     async with sessionmaker() as s:
         assert await _counts(s) == (0, 0)
+
+
+async def test_a_customer_reply_waits_for_staff_to_act_and_ends_with_the_case(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    steps = [  # (type, actor, status, the reply marker after it)
+        ("info_requested", "ana", None, None),
+        ("customer_replied", "customer", None, start + timedelta(minutes=3)),
+        ("note", "ana", None, start + timedelta(minutes=3)),  # an internal note answers nobody
+        ("assigned", "ana", None, start + timedelta(minutes=3)),
+        ("customer_replied", "customer", None, start + timedelta(minutes=3)),  # waiting since the first reply
+        ("escalated", "system", None, start + timedelta(minutes=3)),
+        ("approved", "ana", "approved", None),
+        ("customer_replied", "customer", None, start + timedelta(minutes=9)),
+        ("cancelled", "customer", "cancelled", None),  # a closed case needs nobody
+    ]
+    async with sessionmaker() as s:
+        await create_case(s, status="pending_review")
+        await create_staff_user(s, "ana", "a long staff password", "agent")
+        await s.commit()
+    for seq, (type_, actor, status, waiting) in enumerate(steps, start=2):
+        async with sessionmaker() as s:
+            event = CaseEventIn(
+                case_number="R-2026-000001",
+                seq=seq,
+                type=type_,
+                actor=actor,
+                at=start + timedelta(minutes=seq),
+                status=status,
+                data={"message": "Yes, the tag is on"} if type_ == "customer_replied" else {},
+            )
+            await apply_event(s, event)
+            await s.commit()
+            case = (await s.scalars(select(ReturnCase))).one()
+            assert case.customer_replied_at == waiting, (seq, type_)

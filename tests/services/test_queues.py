@@ -9,7 +9,8 @@ from sqlalchemy import update
 
 from db.models import ReturnCase
 from db.repositories.queues import Filters
-from services.queues import QueueRequest, decode_cursor, filters_from, queue_page
+from domain.risk import RiskFlag
+from services.queues import QueueRequest, decode_cursor, encode_cursor, filters_from, queue_page
 from tests.support.factories import create_case
 
 NOW = datetime.now(UTC)
@@ -62,3 +63,53 @@ def test_bad_form_values_are_reported_not_raised() -> None:
     filters_from(req, me=None, assignee_id=None)
     assert set(req.errors) == {"value_min", "age"}
     assert decode_cursor("not-a-cursor", "newest") is None
+
+
+async def test_the_risk_filter_narrows_the_queue_to_the_flagged_cases(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    flagged = {  # case number -> its flags
+        "R-2026-000001": RiskFlag.HIGH_VALUE,
+        "R-2026-000002": RiskFlag.HIGH_RETURN_RATE | RiskFlag.BLOCKLISTED,
+        "R-2026-000003": RiskFlag.BLOCKLISTED,
+        "R-2026-000004": RiskFlag.EMPTY_BOX_HISTORY,
+    }
+    await _cases(sessionmaker, 12)
+    async with sessionmaker() as s:
+        for number, flags in flagged.items():
+            await s.execute(update(ReturnCase).where(ReturnCase.number == number).values(risk_flags=int(flags)))
+        await s.commit()
+
+    async def shown(risk: str, sort: str = "newest") -> dict[str, list[str]]:
+        async with sessionmaker() as s:
+            f = filters_from(QueueRequest({"risk": risk}), me=None, assignee_id=None)
+            page = await queue_page(s, f, now=NOW, sort=sort, cursor=None, me=None)
+            assert page.total == len(page.rows)
+            return {r["number"]: r["risks"] for r in page.rows}
+
+    assert await shown("blocklisted") == {
+        "R-2026-000002": ["high_return_rate", "blocklisted"],
+        "R-2026-000003": ["blocklisted"],
+    }
+    assert set(await shown("high_value", sort="value")) == {"R-2026-000001"}
+    assert set(await shown("high_return_rate")) == {"R-2026-000002"}
+    assert set(await shown("empty_box_history", sort="oldest")) == {"R-2026-000004"}
+    assert set(await shown("any")) == set(flagged)
+    everyone = await shown("")
+    assert len(everyone) == 12 and everyone["R-2026-000005"] == []
+    req = QueueRequest({"risk": "shady"})
+    assert filters_from(req, me=None, assignee_id=None).risk is None and set(req.errors) == {"risk"}
+
+
+async def test_customer_replied_view_counts_them_and_puts_the_longest_waiting_first(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    await _cases(sessionmaker, 10)
+    waiting = {"R-2026-000007": 30, "R-2026-000002": 90, "R-2026-000005": 5}  # minutes since the reply
+    async with sessionmaker() as s:
+        for number, minutes in waiting.items():
+            since = NOW - timedelta(minutes=minutes)
+            await s.execute(update(ReturnCase).where(ReturnCase.number == number).values(customer_replied_at=since))
+        await s.commit()
+        f = filters_from(QueueRequest({"view": "replied"}), me=None, assignee_id=None)
+        page = await queue_page(s, f, now=NOW, sort="replied", cursor=None, me=None)
+    assert [r["number"] for r in page.rows] == ["R-2026-000002", "R-2026-000007", "R-2026-000005"]
+    assert page.counts["replied"] == page.total == 3
+    since = NOW - timedelta(minutes=30)
+    assert decode_cursor(encode_cursor(since, 8), "replied") == (since, 8)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
+import httpx
 from sqlalchemy import select
 
 from db.models import AuditEntry
+from services import case_links
 from tests.support.html import csrf_from, field_error
-from tests.support.stack import Stack
+from tests.support.stack import API_BASE, Stack
 from tests.web.workspace_support import act, refusal, seq_from, staff_browser
 
 
@@ -149,3 +152,59 @@ async def test_a_policy_rejection_can_be_overridden_and_its_items_become_refunda
     assert got.status_code == 303, got.text
     await stack.reach(number, "awaiting_shipment")
     assert all(i["eligible"] for i in (await stack.case(number))["items"])
+
+
+def _row(html: str, number: str) -> str | None:
+    """The queue row of case `number` (None when the queue does not list it)."""
+    found = re.search(rf'<tr data-case="{re.escape(number)}">(.*?)</tr>', html, re.S)
+    return found.group(1) if found else None
+
+
+async def test_a_customer_reply_returns_the_case_to_the_agents_until_one_acts(stack: Stack) -> None:
+    number = await _review_case(stack)
+    agent = await staff_browser(stack, "agent")
+    asked = await act(agent, number, "request-info", {"info_message": "Which size did you order?"})
+    assert asked.status_code == 303, asked.text
+    quiet = await agent.get("/workspace", params={"view": "replied"})
+    assert _row(quiet.text, number) is None and 'data-count="replied">0<' in quiet.text
+    secret = stack.settings.session_secret.get_secret_value()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.api_app), base_url=API_BASE) as customer:
+        page = await customer.get(f"/returns/{number}?lang=en&access={case_links.sign(secret, number)}")
+        assert "Which size did you order?" in page.text
+        answered = await customer.post(
+            f"/returns/{number}/reply", data={"csrf_token": csrf_from(page.text), "reply": "Size M, it was too small"}
+        )
+        assert answered.status_code == 303
+    waiting = await agent.get("/workspace", params={"view": "replied"})
+    row = _row(waiting.text, number)
+    assert row is not None and 'data-flag="replied">Customer replied<' in row
+    assert 'data-count="replied">1<' in waiting.text
+    own_queue = await agent.get("/workspace", params={"view": "review"})  # still in its own queue, marked
+    assert 'data-flag="replied"' in (_row(own_queue.text, number) or "")
+    noted = await act(agent, number, "note", {"note_text": "asked the warehouse about sizes"})
+    assert noted.status_code == 303
+    still = await agent.get("/workspace", params={"view": "replied"})
+    assert _row(still.text, number) is not None  # an internal note answers nobody: the customer still waits
+    approved = await act(agent, number, "approve", {"approve_reason": "size M confirmed"})
+    assert approved.status_code == 303, approved.text
+    done = await agent.get("/workspace", params={"view": "replied"})
+    assert _row(done.text, number) is None and 'data-count="replied">0<' in done.text
+    everything = await agent.get("/workspace")
+    assert 'data-flag="replied"' not in (_row(everything.text, number) or "no row")
+
+
+async def test_the_risk_filter_lists_only_the_flagged_cases_with_their_badges(stack: Stack) -> None:
+    dear = str((await stack.open_return(await stack.order(amount=600_000))).json()["number"])  # CN review: 5,000+
+    plain = str((await stack.open_return(await stack.order())).json()["number"])
+    agent = await staff_browser(stack, "agent")
+    flagged = await agent.get("/workspace", params={"risk": "high_value"})
+    row = _row(flagged.text, dear)
+    assert row is not None and 'data-flag="high_value">High value<' in row
+    assert _row(flagged.text, plain) is None and '<option value="high_value" selected>' in flagged.text
+    assert (await agent.get("/workspace", params={"risk": "any"})).text.count("<tr data-case=") == 1
+    blocklisted = await agent.get("/workspace", params={"risk": "blocklisted"})
+    assert "No cases match these filters." in blocklisted.text
+    everything = await agent.get("/workspace")
+    assert _row(everything.text, dear) is not None and "data-flag=" not in (_row(everything.text, plain) or "no row")
+    odd = await agent.get("/workspace", params={"risk": "shady"})
+    assert odd.status_code == 200 and field_error(odd.text, "risk") == "Please choose one of the options."

@@ -39,10 +39,17 @@ STATUS_LABELS = {
 VIEW_LABELS = {
     "mine": N_("My cases"),
     "breached": N_("Breached SLAs"),
+    "replied": N_("Customer replied"),
     "review": N_("Waiting for review"),
     "inspection": N_("Awaiting inspection"),
     "customs": N_("Cross-border holds"),
     "complaints": N_("Complaints"),
+}
+RISK_LABELS = {  # the keys of domain.risk.BY_TRIGGER, in its order
+    "high_value": N_("High value"),
+    "high_return_rate": N_("High return rate"),
+    "blocklisted": N_("Blocklisted"),
+    "empty_box_history": N_("Empty boxes before"),
 }
 DEADLINE_LABELS = {
     "ship_by": N_("Ship by"),

@@ -13,13 +13,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import ResourcesDep, SessionDep, Staff
 from api.resources import Resources
 from api.web.i18n import gettext
-from api.web.workspace.common import STATUS_LABELS, VIEW_LABELS, Agent, countdowns
+from api.web.workspace.common import RISK_LABELS, STATUS_LABELS, VIEW_LABELS, Agent, countdowns
 from db.repositories.queues import case_staff, staff_id
 from domain.policy.model import EU_MEMBER_STATES
 from services.queues import COUNT_CAP, QueueRequest, filters_from, queue_page
 
 router = APIRouter(include_in_schema=False)
-FIELDS = ("view", "q", "status", "sla", "assignee", "market", "resolution", "currency", "value_min", "value_max", "age")
+FIELDS = (
+    "view",
+    "q",
+    "status",
+    "sla",
+    "assignee",
+    "market",
+    "resolution",
+    "risk",
+    "currency",
+    "value_min",
+    "value_max",
+    "age",
+)
 RESOLUTIONS = ("refund", "store_credit", "exchange", "replacement", "repair", "keep_it")
 
 
@@ -49,7 +62,8 @@ async def render_queue(
     filters = filters_from(
         req, me=me, assignee_id=who_id, unknown_assignee=bool(wanted) and wanted != "none" and who_id is None
     )
-    sort = request.query_params.get("sort", "newest")
+    # Replies wait in the order they came: the customer who has waited longest is answered first.
+    sort = request.query_params.get("sort") or ("replied" if params.get("view") == "replied" else "newest")
     found = await queue_page(session, filters, now=now, sort=sort, cursor=request.query_params.get("after"), me=me)
     names = await case_staff(session)
     await session.commit()
@@ -64,6 +78,7 @@ async def render_queue(
         "count_cap": COUNT_CAP,
         "statuses": STATUS_LABELS,
         "views": VIEW_LABELS,
+        "risks": RISK_LABELS,
         "resolutions": RESOLUTIONS,
         "markets": sorted({"CN", "TW", "HK", "US", "GB", "JP", *EU_MEMBER_STATES}),
         "staff_names": names,
