@@ -94,8 +94,9 @@ def _path(upload_dir: Path, key: str) -> Path:
 
 
 def store(
-    session: AsyncSession, upload_dir: Path, case_id: int, photos: list[CleanPhoto], *, uploaded_by: str
-) -> list[Path]:
+    session: AsyncSession, upload_dir: Path, case_id: int, photos: list[CleanPhoto], *, uploaded_by: str,
+    purpose: str = "request", line_id: str | None = None,
+) -> list[Path]:  # fmt: skip
     """Write the files and add their rows (the caller commits); returns the files written, to remove on rollback."""
     upload_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -114,7 +115,8 @@ def store(
                 size_bytes=len(photo.data),
                 sha256=hashlib.sha256(photo.data).hexdigest(),
                 uploaded_by=uploaded_by,
-                purpose="request",
+                purpose=purpose,
+                line_id=line_id,
             )
         )
     return written
@@ -126,8 +128,9 @@ def discard(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-async def list_photos(session: AsyncSession, case_id: int) -> list[CasePhoto]:
-    return await case_photos(session, case_id)
+async def list_photos(session: AsyncSession, case_id: int, *, purpose: str | None = None) -> list[CasePhoto]:
+    """The case's photos, or only those taken for `purpose` (the customer's "request", staff's "inspection")."""
+    return [p for p in await case_photos(session, case_id) if purpose is None or p.purpose == purpose]
 
 
 async def photo_file(session: AsyncSession, upload_dir: Path, case_id: int, photo_id: int) -> tuple[Path, str]:

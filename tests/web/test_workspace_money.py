@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+from PIL import Image
 from sqlalchemy import select
 
-from db.models import AuditEntry
+from db.models import AuditEntry, CasePhoto
 from tests.support.html import field_error
 from tests.support.stack import Stack
 from tests.web.workspace_support import act, refusal, staff_browser
@@ -29,6 +33,39 @@ async def test_inspection_needs_a_grade_per_item_then_the_refund_joins_the_timel
     page = await agent.get(f"/workspace/cases/{number}")
     assert 'data-type="refund.succeeded"' in page.text and "box opened" in page.text
     assert "¥129.00" in page.text or "CN¥129.00" in page.text
+
+
+def jpeg(colour: tuple[int, int, int] = (90, 60, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+async def test_inspection_photos_are_checked_and_kept_with_their_item_on_the_case_page(stack: Stack) -> None:
+    number = await _received(stack)
+    agent = await staff_browser(stack, "agent", "ines")
+    forged = await act(
+        agent,
+        number,
+        "inspect",
+        {"grade_L1": "C"},
+        files=[("photos_L1", ("scuff.jpg", b"%PDF-1.4 not a photo", "image/jpeg"))],
+    )
+    assert forged.status_code == 422 and "not a photo we can read" in (field_error(forged.text, "photos_L1") or "")
+    assert (await stack.case(number))["status"] == "received"  # nothing recorded: the agent fixes the form
+    done = await act(
+        agent, number, "inspect", {"grade_L1": "C", "notes_L1": "scuffed sole"},
+        files=[("photos_L1", ("a.jpg", jpeg(), "image/jpeg")), ("photos_L1", ("b.jpg", jpeg((1, 2, 3)), "image/jpeg"))],
+    )  # fmt: skip
+    assert done.status_code == 303, done.text
+    async with stack.sessionmaker() as s:
+        kept = list(await s.scalars(select(CasePhoto).where(CasePhoto.purpose == "inspection")))
+    assert [(p.line_id, p.uploaded_by, p.content_type) for p in kept] == [("L1", "ines", "image/jpeg")] * 2
+    page = await agent.get(f"/workspace/cases/{number}")
+    shown = re.findall(r'<img src="(/workspace/cases/[^"]+/photos/\d+)" alt="Inspection photo of L1"', page.text)
+    assert len(shown) == 2
+    photo = await agent.get(shown[0])
+    assert photo.status_code == 200 and photo.content.startswith(b"\xff\xd8")  # re-encoded JPEG
 
 
 async def test_goodwill_within_the_agents_limit_is_paid_once_and_booked(stack: Stack) -> None:

@@ -49,12 +49,14 @@ def seq_from(html: str) -> str:
     return found.group(1)
 
 
-async def act(client: httpx.AsyncClient, number: str, action: str, data: dict[str, Any]) -> httpx.Response:
+async def act(
+    client: httpx.AsyncClient, number: str, action: str, data: dict[str, Any], files: Any = None
+) -> httpx.Response:
     """Post one action form of the case page as the page shows it now (its CSRF token and event number)."""
     page = await client.get(f"/workspace/cases/{number}")
     assert page.status_code == 200, page.text
     body = {"csrf_token": csrf_from(page.text), "seq": seq_from(page.text), **data}
-    return await client.post(f"/workspace/cases/{number}/{action}", data=body)
+    return await client.post(f"/workspace/cases/{number}/{action}", data=body, files=files)
 
 
 def refusal(html: str) -> str | None:

@@ -22,23 +22,31 @@ MESSAGES = {
 }
 
 
-async def read_photos(form: Form, settings: Settings) -> list[photos.CleanPhoto] | None:
-    """The form's photos, cleaned; None (with the reason on the `photos` field) when one is refused."""
+async def read_photos(
+    form: Form, settings: Settings, field: str = "photos", *, already: int = 0
+) -> list[photos.CleanPhoto] | None:
+    """The photos posted in `field`, cleaned; None (with the reason on that field) when one is refused. `already`
+    counts photos taken earlier in the same form, against the same limit."""
     raw: list[bytes] = []
-    for upload in form.files("photos"):
+    for upload in form.files(field):
         raw.append(await upload.read(settings.max_photo_bytes + 1))  # never more than one byte past the limit
     try:
-        return photos.clean_all(raw, max_bytes=settings.max_photo_bytes, max_count=settings.max_photos)
+        return photos.clean_all(raw, max_bytes=settings.max_photo_bytes, max_count=settings.max_photos, already=already)
     except photos.PhotoRejected as refused:
         size = settings.max_photo_bytes // 1_000_000
         text = i18n.gettext(MESSAGES[refused.why]) % {"size": size, "count": settings.max_photos}
-        form.errors.setdefault("photos", text)
+        form.errors.setdefault(field, text)
         return None
 
 
+def photos_body_bytes(settings: Settings) -> int:
+    """Room for every photo one form may carry and the form around them."""
+    return settings.max_photos * settings.max_photo_bytes + 1_000_000
+
+
 def body_limits(settings: Settings) -> dict[str, int]:
-    """The confirm step carries the photos: room for all of them and the form around them."""
-    return {"/returns/confirm": settings.max_photos * settings.max_photo_bytes + 1_000_000}
+    """The confirm step carries the photos."""
+    return {"/returns/confirm": photos_body_bytes(settings)}
 
 
 @router.get("/returns/{number}/photos/{photo_id}")

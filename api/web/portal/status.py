@@ -85,7 +85,7 @@ async def status_context(session: SessionDep, case: ReturnCase, locale: str) -> 
         "timeline": list(reversed(timeline(view["timeline"]))),
         "deadlines": view["deadlines"],
         "label": _label_shipment(view),
-        "photos": await photos.list_photos(session, case.id),
+        "photos": await photos.list_photos(session, case.id, purpose="request"),  # theirs, not the inspection's
         "question": None if status in CLOSED else _awaiting_reply(view["timeline"]),
         "can_cancel": status in CANCELLABLE
         and not any(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.web import admin, admin_orders, admin_webhooks
+from api.web.portal.photos import photos_body_bytes
 from api.web.workspace import actions, bulk, case_page, complaints, customs, insights, queues
 from core.settings import Settings
 
@@ -14,5 +15,6 @@ for module in (queues, complaints, bulk, insights, case_page, customs, actions, 
 
 
 def body_limits(settings: Settings) -> dict[str, int]:
-    """Paths whose bodies may exceed the default limit: the admin's orders upload."""
-    return admin_orders.body_limits(settings)
+    """Paths whose bodies may exceed the default limit: the admin's orders upload, and case actions (an inspection
+    carries its photos)."""
+    return admin_orders.body_limits(settings) | {"/workspace/cases/": photos_body_bytes(settings)}

@@ -4,7 +4,7 @@ refused actions re-render the case page with the reason (409 not now, 403 not yo
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,15 +16,19 @@ from api.deps import ResourcesDep, SessionDep, Staff, TemporalDep
 from api.web.forms import Form, read_form
 from api.web.i18n import N_, gettext
 from api.web.pages import flash
+from api.web.portal.photos import read_photos
 from api.web.workspace import claims, customs, goods
 from api.web.workspace.case_page import render_case
 from api.web.workspace.common import CHANGED, Agent, who
+from core.settings import Settings
 from db.models import ReturnCase
 from db.repositories.access import get_staff_user
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from domain.money import Money
+from services import photos
 from services.case_views import case_view, get_case
 from services.goodwill import check_goodwill
+from services.photos import CleanPhoto
 from workflows.contracts import Action, Goodwill, InspectedItem, Inspection, Note
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +42,8 @@ class Ctx:
     case: ReturnCase
     session: AsyncSession
     seq: int
+    settings: Settings
+    photos: dict[str, list[CleanPhoto]] = field(default_factory=dict)  # per line, kept once the action is accepted
 
     def text(self, name: str, *, required: bool = False, max_len: int = 2000) -> str:
         value = str(self.form.values.get(name, "")).strip()
@@ -100,6 +106,10 @@ async def _inspect(c: Ctx) -> Inspection:
         if grade not in ("A", "B", "C", "D", "X"):
             c.form.error(f"grade_{line}", N_("Choose a grade for this item."))
         graded.append(InspectedItem(line_id=line, grade=grade, notes=c.text(f"notes_{line}") or None))
+        taken = sum(len(p) for p in c.photos.values())
+        cleaned = await read_photos(c.form, c.settings, f"photos_{line}", already=taken)
+        if cleaned:
+            c.photos[line] = cleaned
     return Inspection(actor=c.staff.username, items=graded, expected_seq=c.seq)
 
 
@@ -186,7 +196,7 @@ async def act_on_case(
         await refuse(session, me, audit_action, number, "role", reason=reason)
         raise Forbidden(gettext(spec.role_refusal), code="role_forbidden")
     seq_text = str(form.values.get("seq", ""))
-    ctx = Ctx(form, staff, case, session, int(seq_text) if seq_text.isdigit() else -1)
+    ctx = Ctx(form, staff, case, session, int(seq_text) if seq_text.isdigit() else -1, resources.settings)
     try:
         arg = await spec.build(ctx)
     except Forbidden as over:  # goodwill above the role's limit
@@ -205,5 +215,11 @@ async def act_on_case(
         await audited_act(temporal, session, me, number, spec.update, arg, reason=reason or getattr(arg, "text", None))
     except (Conflict, InvalidInput) as refused:
         return await again(409, refused.detail)
+    for line, taken in ctx.photos.items():  # the inspection's photos, kept once the workflow took it
+        photos.store(
+            session, resources.settings.upload_dir, case.id, taken, uploaded_by=staff.username, purpose="inspection",
+            line_id=line,
+        )  # fmt: skip
+    await session.commit()
     flash(request, gettext(spec.done))
     return RedirectResponse(f"/workspace/cases/{number}", status_code=303)
