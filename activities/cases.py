@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 from core import metrics
 from domain.errors import DomainError
 from services.projection import apply_event, refund_wait
+from services.return_ledger import booked_with
 from workflows.contracts import CaseEventIn, RecordResult
 
 
@@ -22,6 +23,7 @@ class CaseActivities:
         """Write status + timeline event + ledger entries in one transaction; a repeat is a no-op."""
         async with self.sessionmaker() as session:
             try:
+                event = await booked_with(session, event)  # postage, fees kept, goods recovered: same transaction
                 applied = await apply_event(session, event, supervisors=self.supervisors)
             except DomainError as exc:
                 raise ApplicationError(exc.detail, type=exc.code, non_retryable=True) from exc

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.settings import Settings
+from domain.money import Money
 from integrations.carriers import Address, Carrier
 from integrations.errors import PermanentPartnerError
 from integrations.payments import PaymentProvider
+from services.return_ledger import label_postage
 from services.shipping import label_request
 from workflows.contracts import LabelOut, ProviderRefund, RefundPart
 
@@ -39,10 +43,19 @@ class ShippingActivities:
                 from_address=Address.model_validate(request.sender),
                 to_address=Address.model_validate(warehouse.model_dump()),
                 weight_g=request.weight_g,
+                currency=request.currency,
             )
         except PermanentPartnerError as err:
             raise _permanent(err) from err
-        return LabelOut(tracking_number=label.tracking_number, label_url=label.label_url, carrier="sandbox")
+        price = Money(label.price.amount, label.price.currency) if label.price else None
+        async with self.sessionmaker() as session:
+            ledger = await label_postage(
+                session, case_number, price, request.currency, label.tracking_number, datetime.now(UTC).date()
+            )
+            await session.commit()  # a rate looked up for it is kept
+        return LabelOut(
+            tracking_number=label.tracking_number, label_url=label.label_url, carrier="sandbox", ledger=ledger
+        )
 
     @activity.defn(name="shipping.void_label")
     async def void_label(self, tracking_number: str) -> bool:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.policy.model import MarketPolicy
 from domain.reasons import Fault, Reason, fault
+from domain.refunds import round_div
 
 FULL = 10_000  # basis points
 
@@ -93,3 +94,11 @@ def inspect(
         # A reported transit damage is claimed only if inspection finds the goods actually damaged.
         transit_claim=transit_damage or (why is Reason.DAMAGED_IN_TRANSIT and g in (Grade.C, Grade.D)),
     )
+
+
+def recovered_value(disposition: Disposition | str, net_goods_minor: int, market: MarketPolicy) -> int:
+    """What returned goods are worth back in stock: the disposition's recovery rate (policy) of the price paid
+    for them, net of discount and before tax; nothing for a disposition without a rate."""
+    wanted = Disposition(disposition).value
+    rate = next((bp for name, bp in market.grading.recovery_bp.items() if name == wanted), 0)
+    return round_div(max(net_goods_minor, 0) * rate, FULL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from domain.ledger import GOODWILL_EXPENSE
+from domain.ledger import GOODWILL_EXPENSE, REFUNDS_EXPENSE
 from domain.refunds import allocate
 from domain.trial_balance import is_profit_and_loss
 
@@ -22,10 +22,8 @@ COMPONENTS = (
     "drawback",
     "disposition_recovered",
 )
-# Components the workflows post to the ledger today; the others stay zero until their features post them.
-POSTED_TODAY = frozenset(
-    {"refunds", "store_credit", "goodwill", "exchanges", "insurance_recovered", "duties", "drawback"}
-)
+# Components the workflows post to the ledger today (all of them); a new one stays zero until its feature posts it.
+POSTED_TODAY = frozenset(COMPONENTS)
 COMPONENT_BY_TYPE = {
     "refund": "refunds",
     "store_credit": "store_credit",
@@ -45,6 +43,9 @@ COMPONENT_BY_TYPE = {
     "drawback_paid": "drawback",
     "disposition": "disposition_recovered",
 }
+# Movements that keep part of a refund back: the refund is booked at its full value, so their leg on the refunds
+# expense is still what the customer would have had back (a refund) and only their income leg is the part kept.
+KEPT_BACK = frozenset({"restocking_fee", "return_postage"})
 
 
 def component_of(type_: str, account: str) -> str | None:
@@ -54,6 +55,8 @@ def component_of(type_: str, account: str) -> str | None:
         return None
     if account == GOODWILL_EXPENSE:
         return "goodwill"
+    if account == REFUNDS_EXPENSE and type_ in KEPT_BACK:
+        return "refunds"
     return COMPONENT_BY_TYPE.get(type_, "other")
 
 

@@ -6,11 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.ledger import (
+    CARRIER_PAYABLE,
+    DISPOSITION_RECOVERED,
     EXCHANGE_DIFFERENCE,
     EXCHANGE_REVENUE,
     GOODWILL_EXPENSE,
+    POSTAGE_EXPENSE,
+    POSTAGE_RECOVERED,
     REFUNDS_EXPENSE,
     REPAIR_REVENUE,
+    RESTOCKING_REVENUE,
+    RETURNED_INVENTORY,
     TENDER_ACCOUNT,
     UNRETURNED_REVENUE,
 )
@@ -19,6 +25,7 @@ from domain.ledger import (
 CLASS_BY_PREFIX = {
     "cash": "asset",
     "receivable": "asset",
+    "inventory": "asset",
     "liability": "liability",
     "returns": "expense",
     "expense": "expense",
@@ -29,11 +36,17 @@ CLASS_BY_PREFIX = {
 CHART = (
     REFUNDS_EXPENSE,
     GOODWILL_EXPENSE,
+    POSTAGE_EXPENSE,
+    DISPOSITION_RECOVERED,
     EXCHANGE_DIFFERENCE,
     EXCHANGE_REVENUE,
     UNRETURNED_REVENUE,
     REPAIR_REVENUE,
+    RESTOCKING_REVENUE,
+    POSTAGE_RECOVERED,
     *dict.fromkeys(TENDER_ACCOUNT.values()),
+    CARRIER_PAYABLE,
+    RETURNED_INVENTORY,
 )
 
 

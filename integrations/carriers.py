@@ -6,7 +6,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from integrations._http import PartnerClient
 
@@ -24,8 +24,18 @@ class Address(BaseModel):
     phone: str | None = None
 
 
+class LabelPrice(BaseModel):
+    """What the carrier bills for a label, in minor units of `currency`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    amount: StrictInt = Field(ge=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
 class Label(BaseModel):
-    """A bought label: where to download it and the tracking number its events will carry."""
+    """A bought label: where to download it, the tracking number its events will carry, and its price (None
+    when the carrier does not say)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -34,13 +44,21 @@ class Label(BaseModel):
     label_url: str
     qr_url: str
     reference: str
+    price: LabelPrice | None = None
 
 
 class Carrier(Protocol):
     async def create_label(
-        self, *, idempotency_key: str, reference: str, from_address: Address, to_address: Address, weight_g: int
+        self,
+        *,
+        idempotency_key: str,
+        reference: str,
+        from_address: Address,
+        to_address: Address,
+        weight_g: int,
+        currency: str | None = None,
     ) -> Label:
-        """Buy a label; the same key always returns the same label."""
+        """Buy a label, billed in `currency` when the carrier can; the same key always returns the same label."""
         ...
 
     async def void_label(self, tracking_number: str) -> None:
@@ -65,21 +83,28 @@ class HttpCarrier:
         await self._http.aclose()
 
     async def create_label(
-        self, *, idempotency_key: str, reference: str, from_address: Address, to_address: Address, weight_g: int
+        self,
+        *,
+        idempotency_key: str,
+        reference: str,
+        from_address: Address,
+        to_address: Address,
+        weight_g: int,
+        currency: str | None = None,
     ) -> Label:
         if type(weight_g) is not int or weight_g <= 0:
             raise ValueError("weight_g must be a positive int")
+        request: dict[str, object] = {
+            "reference": reference,
+            "service": self._service,
+            "weight_g": weight_g,
+            "from_address": from_address.model_dump(exclude_none=True),
+            "to_address": to_address.model_dump(exclude_none=True),
+        }
+        if currency is not None:
+            request["currency"] = currency
         _, body = await self._http.call(
-            "POST",
-            "/carrier/labels",
-            headers={"Idempotency-Key": idempotency_key},
-            json={
-                "reference": reference,
-                "service": self._service,
-                "weight_g": weight_g,
-                "from_address": from_address.model_dump(exclude_none=True),
-                "to_address": to_address.model_dump(exclude_none=True),
-            },
+            "POST", "/carrier/labels", headers={"Idempotency-Key": idempotency_key}, json=request
         )
         return self._http.parse(Label, body)
 

@@ -22,6 +22,18 @@ MAIN_PATH = ("label_created", "picked_up", "in_transit", "delivered")
 MISHAPS = ("exception", "lost", "damaged")  # happen on the way, after the parcel is in transit
 TERMINAL = ("delivered", "lost", "damaged", "voided")
 Status = Literal["picked_up", "in_transit", "delivered", "exception", "lost", "damaged"]
+# The return tariff per billing currency, in minor units: a base price plus a price per started 500 g; express
+# costs twice as much. A label asked in a currency not listed here is billed in CNY.
+TARIFF = {
+    "CNY": (1_200, 200),
+    "HKD": (3_500, 500),
+    "TWD": (9_000, 1_500),
+    "JPY": (900, 150),
+    "USD": (500, 100),
+    "EUR": (450, 100),
+    "GBP": (400, 80),
+}
+BILLED_BY_DEFAULT = "CNY"
 
 
 class Address(BaseModel):
@@ -45,6 +57,7 @@ class LabelIn(BaseModel):
     to_address: Address
     weight_g: StrictInt = Field(gt=0, le=70_000)
     service: Literal["standard", "express"] = "standard"
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")  # the shipper's billing currency
 
 
 class AdvanceIn(BaseModel):
@@ -56,8 +69,16 @@ def label_url(request: Request, tracking: str) -> str:
     return str(request.url_for("label_pdf", tracking=tracking))
 
 
-def _label_json(request: Request, s: Shipment) -> dict[str, Any]:
-    return {
+def label_price(weight_g: int, service: str, currency: str | None) -> dict[str, Any]:
+    """What a label costs by the tariff, in the currency asked for (CNY if the tariff has none for it)."""
+    billed = currency if currency in TARIFF else BILLED_BY_DEFAULT
+    base, per_half_kilo = TARIFF[billed]
+    amount = base + per_half_kilo * -(-weight_g // 500)
+    return {"amount": amount * (2 if service == "express" else 1), "currency": billed}
+
+
+def _label_json(request: Request, s: Shipment, currency: str | None = None, *, priced: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "tracking_number": s.tracking_number,
         "status": s.status,
         "reference": s.reference,
@@ -65,6 +86,9 @@ def _label_json(request: Request, s: Shipment) -> dict[str, Any]:
         "label_url": label_url(request, s.tracking_number),
         "qr_url": str(request.url_for("label_qr", tracking=s.tracking_number)),
     }
+    if priced:  # the answer to buying it (or buying it again with the same key) says what it costs
+        out["price"] = label_price(s.weight_g, s.service, currency)
+    return out
 
 
 def _new_tracking_number() -> str:
@@ -129,7 +153,8 @@ async def create_label(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Response:
     """Buy a label once per Idempotency-Key; the shipment starts at label_created."""
-    body_print = fingerprint(body.model_dump())
+    # A label asked without a currency prints as before it could be asked with one, so old keys still replay.
+    body_print = fingerprint(body.model_dump(exclude={"currency"} if body.currency is None else None))
 
     def commit() -> Response:
         if idempotency_key:
@@ -138,7 +163,9 @@ async def create_label(
                 "labels",
                 idempotency_key,
                 body_print,
-                lambda tracking: _label_json(request, _existing(sandbox.store.shipment(tracking))),
+                lambda tracking: _label_json(
+                    request, _existing(sandbox.store.shipment(tracking)), body.currency, priced=True
+                ),
             )
             if replayed is not None:
                 return replayed
@@ -152,7 +179,7 @@ async def create_label(
             idempotency_key=idempotency_key or None,
             body_print=body_print,
         )
-        return JSONResponse(_label_json(request, shipment), status_code=201)
+        return JSONResponse(_label_json(request, shipment, body.currency, priced=True), status_code=201)
 
     return await sandbox.faults.around("carrier", commit)
 

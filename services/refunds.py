@@ -31,8 +31,6 @@ async def reserve_refund(session: AsyncSession, case_number: str, n: int, grades
             select(Refund).where(Refund.case_id == case.id, Refund.n == n).order_by(Refund.tender_position)
         )
     )
-    if existing:
-        return _plan(case, n, kind, existing, {"replayed": True})
     # Lock the order: two cases of one order must not both spend the same refundable balance.
     order = (
         await session.scalars(
@@ -75,24 +73,21 @@ async def reserve_refund(session: AsyncSession, case_number: str, n: int, grades
         refund_shipping=bool(case.eligibility.get("refund_shipping")),
         return_postage=Money(postage, case.currency),
     )
+    summary: dict[str, object] = {
+        "items_value": breakdown.items_value.minor,
+        "restocking_fee": breakdown.restocking_fee.minor,
+        "shipping": breakdown.shipping.minor,
+        "return_postage": breakdown.return_postage.minor,
+        "deductions": sum(li.deduction.minor for li in breakdown.lines),
+    }
+    if existing:  # asked again (a retry after the first answer was lost): the same parts, the breakdown again
+        return _plan(case, n, kind, existing, {"replayed": True, **summary})
     already = await _refunded_per_tender(session, order)
     split = split_by_tender_positions(breakdown.total, facts.tenders, already, market.tender_refund_order)
     rows = pending_parts(case, order, n, kind, split)
     session.add_all(rows)
     await session.flush()
-    return _plan(
-        case,
-        n,
-        kind,
-        rows,
-        {
-            "items_value": breakdown.items_value.minor,
-            "restocking_fee": breakdown.restocking_fee.minor,
-            "shipping": breakdown.shipping.minor,
-            "return_postage": breakdown.return_postage.minor,
-            "deductions": sum(li.deduction.minor for li in breakdown.lines),
-        },
-    )
+    return _plan(case, n, kind, rows, summary)
 
 
 def pending_parts(case: ReturnCase, order: Order, n: int, kind: str, split: list[tuple[int, Money]]) -> list[Refund]:

@@ -19,6 +19,7 @@ class LabelRequest:
     sender: dict[str, Any]
     market: str
     weight_g: int
+    currency: str  # the order's: the label is billed in it when the carrier can
     resolution: str = "refund"
 
 
@@ -50,4 +51,10 @@ async def label_request(session: AsyncSession, case_number: str) -> LabelRequest
         "country": order.ship_to_country,
         "phone": ship_to.get("phone") or customer.phone,
     }
-    return LabelRequest(sender=sender, market=case.market, weight_g=max(weight, 1), resolution=case.resolution)
+    return LabelRequest(
+        sender=sender,
+        market=case.market,
+        weight_g=max(weight, 1),
+        resolution=case.resolution,
+        currency=case.currency,
+    )

@@ -214,6 +214,7 @@ class LabelOut(BaseModel):
     tracking_number: str
     label_url: str
     carrier: str
+    ledger: list[LedgerTxn] = []  # the postage the carrier bills for it; empty when its price is not known
 
 
 class ReserveIn(BaseModel):

@@ -169,6 +169,7 @@ class ReturnCaseWorkflow(CaseClaims, CaseCustoms, CaseGoods):
                 status="label_created",
                 label_url=label.label_url,
             ),
+            ledger=label.ledger,  # booked with the event it belongs to; no new command, so replays as before
         )
         shipped = self._shipped_or_ended
         if not await self._wait(shipped, max(0, timers.ship_by_s - timers.ship_by_reminder_s)):

@@ -136,6 +136,9 @@ class Sla(BaseModel):
         return incident_at + timedelta(days=self.claim_filing_days)
 
 
+RecoveringDisposition = Literal["restock", "open_box", "refurbish", "return_to_vendor", "liquidate"]
+
+
 class Grading(BaseModel):
     """Refund shares for inspection grades the law leaves to the merchant."""
 
@@ -143,6 +146,15 @@ class Grading(BaseModel):
     grade_c_refund_bp: BasisPoints = 7_000  # used or damaged by the customer (EU: minus diminished value)
     grade_d_refund_bp: BasisPoints | None = None  # None: an agent decides case by case
     grade_d_disposition: Literal["recycle", "destroy"] = "recycle"
+    # What returned goods recover as stock, per disposition: this share of the price paid for them (net of
+    # discount, before tax) is booked back to inventory at inspection. Dispositions not listed recover nothing
+    # (recycled, destroyed, held as evidence, sent back to the vendor).
+    recovery_bp: dict[RecoveringDisposition, BasisPoints] = {
+        "restock": 10_000,
+        "open_box": 8_000,
+        "refurbish": 5_000,
+        "liquidate": 2_000,
+    }
 
 
 class CustomsRules(BaseModel):

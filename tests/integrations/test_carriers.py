@@ -25,6 +25,16 @@ async def test_label_once_per_key_and_void() -> None:
         )
         assert again.tracking_number == label.tracking_number
         assert (label.status, label.reference) == ("label_created", "R-8")
+        assert label.price is not None and (label.price.amount, label.price.currency) == (1_200 + 2 * 200, "CNY")
+        billed = await carrier.create_label(
+            idempotency_key="label-R-8-2",
+            reference="R-8",
+            from_address=HOME,
+            to_address=WAREHOUSE,
+            weight_g=900,
+            currency="TWD",
+        )
+        assert billed.price is not None and (billed.price.amount, billed.price.currency) == (9_000 + 2 * 1_500, "TWD")
         pdf = await env.client.get(label.label_url.removeprefix(BASE))
         assert pdf.content.startswith(b"%PDF")
         await carrier.void_label(label.tracking_number)

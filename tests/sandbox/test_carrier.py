@@ -39,6 +39,22 @@ async def test_label_is_idempotent_and_starts_at_label_created() -> None:
         assert (created["tracking_number"], created["status"]) == (label["tracking_number"], "label_created")
 
 
+async def test_a_label_is_priced_by_weight_and_service_in_the_currency_asked_for() -> None:
+    async with running() as env:
+        default = await _create(env)  # 1.2 kg: three started half-kilos, billed in CNY when no currency is asked
+        assert default["price"] == {"amount": 1_200 + 3 * 200, "currency": "CNY"}
+        asked = {**_label(), "currency": "USD", "service": "express"}
+        usd = await env.client.post("/carrier/labels", json=asked, headers={"Idempotency-Key": "label-R-7-2"})
+        assert usd.status_code == 201 and usd.json()["price"] == {"amount": 2 * (500 + 3 * 100), "currency": "USD"}
+        again = await env.client.post("/carrier/labels", json=asked, headers={"Idempotency-Key": "label-R-7-2"})
+        assert again.status_code == 200 and again.json()["price"] == usd.json()["price"]  # the same bill, once
+        kwd = {**_label(), "currency": "KWD"}
+        other = await env.client.post("/carrier/labels", json=kwd, headers={"Idempotency-Key": "label-R-7-3"})
+        assert other.json()["price"]["currency"] == "CNY"  # not a currency it bills in
+        bad = await env.client.post("/carrier/labels", json={**_label(), "currency": "usd"})
+        assert bad.status_code == 400  # not an ISO code: refused, nothing bought
+
+
 async def test_advance_emits_every_event_in_order() -> None:
     async with running() as env:
         label = await _create(env)

@@ -66,22 +66,42 @@ async def _post(session: AsyncSession, case: ReturnCase, txn: str, legs: list[tu
 async def test_cost_of_returns_per_case_and_group(sessionmaker) -> None:
     async with sessionmaker() as session:
         case = await _two_item_case(session)
+        label = [("returns:return_postage", 1_200), ("liability:carrier", -1_200)]
+        await _post(session, case, "label-1", label, "return_postage")  # the return label the merchant bought
         await _post(session, case, "r1", [("returns:refunds", 40_000), ("cash:payment_provider", -40_000)], "refund")
+        fee = [("returns:refunds", 2_000), ("revenue:restocking_fees", -2_000)]
+        await _post(session, case, "fee-1", fee, "restocking_fee")  # kept back from the refund
         await _post(session, case, "g1", [("returns:goodwill", 2_000), ("cash:payment_provider", -2_000)], "refund")
+        stock = [("inventory:returned_goods", 8_000), ("returns:disposition_recovered", -8_000)]
+        await _post(session, case, "disp-1", stock, "disposition")  # the bag restocked
         await session.commit()
         got = await cost_of_returns(session, PERIOD)
         one = await case_money(session, case.number)
+        books = await trial_balance_view(session, PERIOD)
 
     (total,) = got["totals"]
-    assert total["total"] == {"amount": 42_000, "currency": "CNY"} and total["cases"] == 1
-    assert total["parts"]["refunds"]["amount"] == 40_000 and total["parts"]["goodwill"]["amount"] == 2_000
-    assert total["parts"]["return_postage"]["amount"] == 0  # not posted by any workflow yet: shown as zero
+    assert total["total"] == {"amount": 35_200, "currency": "CNY"} and total["cases"] == 1
+    parts = {c: m["amount"] for c, m in total["parts"].items() if m["amount"]}
+    assert parts == {
+        "return_postage": 1_200,
+        "refunds": 42_000,  # paid 40 000 + 2 000 kept back: the refund at the value of the goods returned
+        "goodwill": 2_000,
+        "fees_kept": -2_000,
+        "disposition_recovered": -8_000,
+    }
+    assert got["posted_today"] == sorted(got["components"])  # every component is booked by now
     by_reason = {g["key"]: g["total"]["amount"] for g in got["groups"]["reason"]}
-    assert by_reason == {"defective": 31_500, "wrong_size": 10_500}  # shared 3:1 by the value returned
-    assert {g["key"]: g["total"]["amount"] for g in got["groups"]["sku"]} == {"SKU-SHOE": 31_500, "SKU-BAG": 10_500}
-    assert [(g["key"], g["total"]["amount"]) for g in got["groups"]["channel"]] == [("tmall", 42_000)]
+    assert by_reason == {"defective": 26_400, "wrong_size": 8_800}  # shared 3:1 by the value returned
+    assert {g["key"]: g["total"]["amount"] for g in got["groups"]["sku"]} == {"SKU-SHOE": 26_400, "SKU-BAG": 8_800}
+    assert [(g["key"], g["total"]["amount"]) for g in got["groups"]["channel"]] == [("tmall", 35_200)]
     assert [c["number"] for c in got["cases"]] == [case.number]
-    assert one["costs"]["total"]["amount"] == 42_000 and len(one["ledger"]) == 4 and one["channel"] == "tmall"
+    assert one["costs"]["total"]["amount"] == 35_200 and len(one["ledger"]) == 10 and one["channel"] == "tmall"
+    (cny,) = books["currencies"]
+    assert cny["balanced"] and cny["debits"]["amount"] == 53_200
+    assert [li["class"] for li in cny["lines"] if li["account"].startswith(("inventory", "liability"))] == [
+        "liability",
+        "asset",
+    ]
 
 
 async def test_trial_balance_sums_to_zero_in_each_currency(sessionmaker) -> None:

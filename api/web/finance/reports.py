@@ -29,8 +29,8 @@ from services.finance_views import list_ledger
 
 router = APIRouter(prefix="/finance")
 LEDGER_PAGE = 50
-LEDGER_TYPES = ("refund", "store_credit", "goodwill", "restocking_fee", "return_postage", "duty_paid", "drawback",
-                "insurance_claimed", "insurance_payout", "insurance_shortfall")  # fmt: skip
+LEDGER_TYPES = ("refund", "store_credit", "goodwill", "restocking_fee", "return_postage", "disposition", "duty_paid",
+                "drawback", "insurance_claimed", "insurance_payout", "insurance_shortfall")  # fmt: skip
 CASES_SHOWN = 200
 
 
