@@ -313,9 +313,8 @@ def import_orders_command(
         raise typer.Exit(2) from None
     from services.order_import import report_csv
 
-    for row in result.rows:
-        if row.outcome == "refused":
-            typer.echo(f"  line {row.line}: {row.order_number or '-'}: {row.reason}")
+    for row in result.refused:
+        typer.echo(f"  line {row.line}: {row.order_number or '-'}: {row.reason}")
     totals = result.totals
     typer.echo(f"{totals['imported']:,} rows imported, {totals['updated']:,} updated, {totals['refused']:,} refused")
     if report:

@@ -4,11 +4,14 @@ validated like the API's and upserted by number; a row-by-row report says what h
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from _csv import Reader
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,46 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput
 from domain.money import Money
-from services.order_bulk import NewOrder, existing_numbers, insert_new_orders, new_order
+from services.order_bulk import NewOrders, existing_numbers, insert_new_orders, new_order
 from services.order_input import OrderInput
-from services.order_rows import Layout, prepare
+from services.order_rows import COLUMNS, REQUIRED, Layout, prepare
 from services.orders import upsert_order
 
-REQUIRED = (
-    "order_number",
-    "placed_at",
-    "currency",
-    "email",
-    "name",
-    "ship_to_country",
-    "line_id",
-    "sku",
-    "title",
-    "category",
-    "quantity",
-    "unit_price",
-)
-OPTIONAL = (
-    "delivered_at",
-    "channel",
-    "phone",
-    "locale",
-    "ship_to_name",
-    "ship_to_line1",
-    "ship_to_city",
-    "ship_to_postal_code",
-    "tags",
-    "line_tax",
-    "hs_code",
-    "origin_country",
-    "weight_g",
-    "shipping",
-    "discount",
-    "payment_method",
-    "provider_charge_id",
-    "export_reference",
-)
-COLUMNS = REQUIRED + OPTIONAL
 COMMIT_EVERY = 1000  # orders per transaction: bounded memory and quick recovery, few commits
 
 
@@ -68,16 +36,60 @@ class RowResult:
     reason: str = ""
 
 
-@dataclass
+STORED = ("imported", "updated")
+
+
 class Report:
-    rows: list[RowResult] = field(default_factory=list)
+    """What happened to every row. Refused rows are kept with their reasons; the rows of stored orders (nearly
+    all of a large file) compactly: per row its line number (8 bytes), per order its outcome and number (17 bytes
+    and a string the import keeps anyway to spot an order split in two), instead of a result object a row."""
+
+    def __init__(self) -> None:
+        self._refused: list[RowResult] = []
+        self._numbers: list[str] = []  # per stored order
+        self._outcomes = bytearray()  # per stored order: its index in STORED
+        self._ends = array("q")  # per stored order: where its rows end in _lines
+        self._lines = array("q")  # the line numbers of stored orders' rows, in file order
+        self._counts = [0] * len(STORED)
+
+    @property
+    def refused(self) -> list[RowResult]:
+        """The refused rows by line number."""
+        self._refused.sort(key=attrgetter("line"))
+        return self._refused
+
+    def refuse(self, lines: Sequence[int], number: str, reason: str) -> None:
+        self._refused.extend(RowResult(n, number, "refused", reason) for n in lines)
+
+    def store(self, lines: Sequence[int], number: str, outcome: str) -> None:
+        code = STORED.index(outcome)
+        self._numbers.append(number)
+        self._outcomes.append(code)
+        self._lines.extend(lines)
+        self._ends.append(len(self._lines))
+        self._counts[code] += len(lines)
 
     def count(self, outcome: str) -> int:
-        return sum(1 for r in self.rows if r.outcome == outcome)
+        return len(self._refused) if outcome == "refused" else self._counts[STORED.index(outcome)]
 
     @property
     def totals(self) -> dict[str, int]:
-        return {k: self.count(k) for k in ("imported", "updated", "refused")}
+        return {k: self.count(k) for k in (*STORED, "refused")}
+
+    def __len__(self) -> int:
+        return len(self._lines) + len(self._refused)
+
+    def _stored(self) -> Iterator[RowResult]:
+        start = 0
+        for number, code, end in zip(self._numbers, self._outcomes, self._ends, strict=True):
+            outcome = STORED[code]
+            for n in self._lines[start:end]:
+                yield RowResult(n, number, outcome)
+            start = end
+
+    def __iter__(self) -> Iterator[RowResult]:
+        """Every row's result by line number, made one at a time."""
+        return heapq.merge(self.refused, self._stored(), key=attrgetter("line"))
 
 
 def _decoded(raw: Iterable[bytes], bad: set[int]) -> Iterator[str]:
@@ -172,54 +184,60 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def _as_dict(header: list[str], row: list[str]) -> dict[Any, Any]:
+def _as_dict(header: list[str], row: Sequence[str]) -> dict[Any, Any]:
     """The row as csv.DictReader makes it: extra values in a list under None, missing ones None."""
     d: dict[Any, Any] = dict(zip(header, row, strict=False))
     if len(header) < len(row):
-        d[None] = row[len(header) :]
+        d[None] = list(row[len(header) :])
     for key in header[len(row) :]:
         d[key] = None
     return d
 
 
-@dataclass(slots=True)
-class _Pending:
-    lines: list[int]
-    rows: list[list[str]]
-    order: NewOrder
-    data: OrderInput | None  # None: prepared by the quick path, validated with OrderInput only when needed
+# An order of the batch: its line numbers, its rows (kept to validate it with OrderInput should it exist
+# already), and its OrderInput when it was validated. Tuples of plain values: the collector soon stops tracking them.
+_Pending = tuple[tuple[int, ...], tuple[tuple[str, ...], ...], OrderInput | None]
 
 
 def _groups(
-    reader: Reader, header: list[str], layout: Layout, bad: set[int], report: Report
-) -> Iterator[list[tuple[int, list[str]]]]:
+    reader: Reader, header: list[str], at: int, bad: set[int], report: Report
+) -> Iterator[tuple[tuple[int, ...], tuple[tuple[str, ...], ...]]]:
     """An order's rows at a time, with their line numbers; blank lines skipped, lines not UTF-8 refused."""
     unique = len(set(header)) == len(header)
-    at = layout.at["order_number"]
-    group: list[tuple[int, list[str]]] = []
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    number: str | None = None
     for row in reader:
         if not row:
             continue  # an empty line (DictReader skips those)
         n = reader.line_num
-        if n in bad:
-            report.rows.append(RowResult(n, "", "refused", "this line is not UTF-8 text: save the file as UTF-8"))
+        if bad and n in bad:
+            report.refuse([n], "", "this line is not UTF-8 text: save the file as UTF-8")
             continue
-        if len(row) == len(header) and unique:
-            if not any(v.strip() for v in row):
-                continue  # a blank line
-        elif not any((v or "").strip() for v in _as_dict(header, row).values()):
-            continue
-        if group and _cell(row, at) != _cell(group[0][1], at):
-            yield group
-            group = []
-        group.append((n, row))
-    if group:
-        yield group
+        key = row[at] if at < len(row) else None
+        if not (key and key.strip()):  # maybe a blank line: only when the order number is
+            if len(row) == len(header) and unique:
+                if not any(v.strip() for v in row):
+                    continue
+            else:
+                cells = _as_dict(header, row)
+                extra = cells.pop(None, ())
+                if not any((v or "").strip() for v in (*cells.values(), *extra)):
+                    continue
+        if rows and key != number:
+            yield tuple(lines), tuple(map(tuple, rows))
+            lines, rows = [], []
+        if not rows:
+            number = key
+        lines.append(n)
+        rows.append(row)
+    if rows:
+        yield tuple(lines), tuple(map(tuple, rows))
 
 
-def _complete(group: list[tuple[int, list[str]]], header: list[str]) -> None:
+def _complete(lines: Sequence[int], rows: Sequence[Sequence[str]], header: list[str]) -> None:
     """Refuses an order with a row cut short: its missing columns are not taken as empty."""
-    for n, row in group:
+    for n, row in zip(lines, rows, strict=True):
         if len(row) < len(header):
             raise ValueError(
                 f"line {n} has {len(row)} of the {len(header)} columns the header names: "
@@ -227,7 +245,7 @@ def _complete(group: list[tuple[int, list[str]]], header: list[str]) -> None:
             )
 
 
-def _cell(row: list[str], at: int) -> str | None:
+def _cell(row: Sequence[str], at: int) -> str | None:
     return row[at] if at < len(row) else None
 
 
@@ -244,59 +262,60 @@ async def import_orders(session: AsyncSession, raw_lines: Iterable[bytes], *, pr
             fields={"file": "missing columns"},
         )
     layout = Layout(header, COLUMNS)
+    at = layout.at["order_number"]
     report, seen = Report(), set[str]()
-    batch: list[_Pending] = []
-    for group in _groups(reader, header, layout, bad, report):
-        lines = [n for n, _ in group]
-        rows = [row for _, row in group]
-        number = (_cell(rows[0], layout.at["order_number"]) or "").strip()
+    pending: list[_Pending] = []
+    batch = NewOrders()
+    for lines, rows in _groups(reader, header, at, bad, report):
+        number = (_cell(rows[0], at) or "").strip()
         try:
             if number in seen:
                 raise ValueError(f"order {number} appeared earlier in the file: keep an order's rows together")
-            _complete(group, header)
+            _complete(lines, rows, header)
             quick = prepare(rows, layout)
             if quick is not None:
-                batch.append(_Pending(lines, rows, quick, None))
+                batch.add(quick)
+                pending.append((lines, rows, None))
             else:
                 data = _order([_as_dict(header, row) for row in rows])
-                batch.append(_Pending(lines, rows, new_order(data), data))
+                batch.add(new_order(data))
+                pending.append((lines, rows, data))
         except (ValueError, ValidationError, DomainError) as refused:
-            report.rows.extend(RowResult(n, number, "refused", _reason(refused)) for n in lines)
+            report.refuse(lines, number, _reason(refused))
         seen.add(number)
-        if len(batch) >= COMMIT_EVERY:
-            await _store(session, header, batch, report)
-            batch = []
+        if len(pending) >= COMMIT_EVERY:
+            await _store(session, header, pending, batch, report)
+            pending, batch = [], NewOrders()
             if progress is not None:
-                progress(len(report.rows))
-    await _store(session, header, batch, report)
-    report.rows.sort(key=lambda r: r.line)
+                progress(len(report))
+    await _store(session, header, pending, batch, report)
     return report
 
 
-async def _store(session: AsyncSession, header: list[str], batch: list[_Pending], report: Report) -> None:
+async def _store(
+    session: AsyncSession, header: list[str], pending: list[_Pending], batch: NewOrders, report: Report
+) -> None:
     """New orders in one bulk insert; existing ones (and all of them, should the bulk insert meet a concurrent
     writer) upserted one by one. Commits."""
-    existing = await existing_numbers(session, [p.order.number for p in batch])
-    new = [p.order for p in batch if p.order.number not in existing]
+    new = batch.without(await existing_numbers(session, batch.numbers))
     inserted: set[str] = set()
     try:
         async with session.begin_nested():
             await insert_new_orders(session, new)
-        inserted = {o.number for o in new}
+        inserted = set(new.numbers)
     except IntegrityError:
         pass  # someone else wrote some of them meanwhile: the one-by-one path sorts it out
-    for p in batch:
-        number = p.order.number
+    for (lines, rows, data), number in zip(pending, batch.numbers, strict=True):
         if number in inserted:
-            outcome, reason = "imported", ""
+            report.store(lines, number, "imported")
+            continue
+        try:
+            data = data or _order([_as_dict(header, row) for row in rows])
+            _, created = await upsert_order(session, data)
+        except (ValueError, ValidationError, DomainError, IntegrityError) as refused:
+            report.refuse(lines, number, _reason(refused))
         else:
-            try:
-                data = p.data or _order([_as_dict(header, row) for row in p.rows])
-                _, created = await upsert_order(session, data)
-                outcome, reason = ("imported" if created else "updated"), ""
-            except (ValueError, ValidationError, DomainError, IntegrityError) as refused:
-                outcome, reason = "refused", _reason(refused)
-        report.rows.extend(RowResult(n, number, outcome, reason) for n in p.lines)
+            report.store(lines, number, "imported" if created else "updated")
     await session.commit()
     session.expunge_all()
 
@@ -305,6 +324,6 @@ def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["line", "order_number", "outcome", "reason"])
-    for r in report.rows:
+    for r in report:
         writer.writerow([r.line, r.order_number, r.outcome, r.reason])
     return out.getvalue()

@@ -10,6 +10,7 @@ model's own validators. Anything else, good or bad, gets `None`, and the import 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,6 @@ from services.order_input import TAGS, AddressIn, CustomerIn, LineIn, normalize_
 
 NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")  # OrderInput.number's pattern
 DIGITS = re.compile(r"[0-9]{1,15}")
-AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,4}))?")
 HOUR_MINUTE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 TIMESTAMP = re.compile(
     rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T{HOUR_MINUTE}:[0-5][0-9](?:\.[0-9]{{1,6}})?(?:Z|[+-]{HOUR_MINUTE})"
@@ -29,6 +29,42 @@ COUNTRY = re.compile(r"[A-Za-z]{2}")
 KNOWN_TAGS = frozenset(TAGS)
 TENDER_TYPES = frozenset({"card", "gift_card", "points", "wallet"})  # TenderIn.type
 MAX_LINES = 500
+REQUIRED = (
+    "order_number",
+    "placed_at",
+    "currency",
+    "email",
+    "name",
+    "ship_to_country",
+    "line_id",
+    "sku",
+    "title",
+    "category",
+    "quantity",
+    "unit_price",
+)
+OPTIONAL = (
+    "delivered_at",
+    "channel",
+    "phone",
+    "locale",
+    "ship_to_name",
+    "ship_to_line1",
+    "ship_to_city",
+    "ship_to_postal_code",
+    "tags",
+    "line_tax",
+    "hs_code",
+    "origin_country",
+    "weight_g",
+    "shipping",
+    "discount",
+    "payment_method",
+    "provider_charge_id",
+    "export_reference",
+)
+COLUMNS = REQUIRED + OPTIONAL  # the file's columns; _prepare unpacks their positions in this order
+SHIP_TO = tuple((part, COLUMNS.index(f"ship_to_{part}")) for part in ("name", "line1", "city", "postal_code"))
 
 
 class Doubt(Exception):
@@ -42,11 +78,20 @@ class Layout:
         where = {name: i for i, name in enumerate(header)}
         self.width = len(header)
         self.at = {c: where.get(c, -1) for c in columns}
+        self.fields = tuple(where.get(c, -1) for c in COLUMNS)  # what _prepare unpacks
 
 
-@lru_cache(maxsize=256)
+_EXPONENTS: dict[str, int] = {}  # known currencies only, so bounded by ISO 4217
+
+
 def _exponent(currency: str) -> int:
-    return exponent(currency)
+    """The currency's decimals; Doubt when it is not a currency."""
+    exp = _EXPONENTS.get(currency)
+    if exp is None:
+        if not is_currency(currency):
+            raise Doubt
+        exp = _EXPONENTS[currency] = exponent(currency)
+    return exp
 
 
 @lru_cache(maxsize=1024)
@@ -59,36 +104,46 @@ def _country(value: str) -> str:
         raise Doubt from None
 
 
-def _text(value: str, longest: int, *, empty: bool = False) -> str:
-    """A string field of a model with str_strip_whitespace and (min_length=1 unless `empty`, max_length)."""
-    if value != value.strip() or len(value) > longest or (not value and not empty):
+@lru_cache(maxsize=256)
+def _locale(value: str) -> str:
+    return CustomerIn._locale(value)
+
+
+def _text(value: str, longest: int) -> str:
+    """A string field of a model with str_strip_whitespace, min_length=1 and max_length=`longest`."""
+    if not value or len(value) > longest or value != value.strip():
         raise Doubt
     return value
 
 
 def _minor(text: str, exp: int) -> int:
-    """As Money.parse(text.strip() or "0", currency).minor; blank is 0."""
+    """As Money.parse(text.strip() or "0", currency).minor; blank is 0. Only plain digits (at most 15), with at
+    most the currency's decimals after a dot; anything else is Doubt (maybe "12.300", maybe too many decimals:
+    Money.parse says which)."""
     if not text:
         return 0
-    m = AMOUNT.fullmatch(text)
-    if m is None:
+    whole, dot, frac = text.partition(".")
+    if not (whole.isdigit() and whole.isascii()) or len(whole) > 15:
         raise Doubt
-    whole, frac = m.groups()
-    frac = frac or ""
-    if len(frac) > exp:
-        raise Doubt  # maybe "12.300", maybe too many decimals: Money.parse says which
+    if not dot:
+        return int(whole + "0" * exp)
+    if not (frac.isdigit() and frac.isascii()) or len(frac) > exp:
+        raise Doubt
     return int(whole + frac.ljust(exp, "0"))
 
 
 def _count(text: str) -> int:
-    """A whole number written as plain digits, more than 0 (quantity, weight_g)."""
-    if not DIGITS.fullmatch(text) or int(text) <= 0:
+    """A whole number written as plain digits (at most 15), more than 0 (quantity, weight_g)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
         raise Doubt
-    return int(text)
+    value = int(text)
+    if value <= 0:
+        raise Doubt
+    return value
 
 
-def _when(text: str) -> datetime:
-    if not TIMESTAMP.fullmatch(text):
+def _when(text: str, _shape: Any = TIMESTAMP.fullmatch) -> datetime:
+    if not _shape(text):
         raise Doubt
     try:
         return datetime.fromisoformat(text)
@@ -96,118 +151,153 @@ def _when(text: str) -> datetime:
         raise Doubt from None
 
 
-def prepare(rows: list[list[str]], layout: Layout) -> NewOrder | None:
+def prepare(rows: Sequence[Sequence[str]], layout: Layout) -> NewOrder | None:
     """The order of these rows as the bulk insert stores it, or None when OrderInput must look at it."""
-    if len(rows) > MAX_LINES or any(len(r) != layout.width for r in rows):
+    width = layout.width
+    if len(rows) > MAX_LINES:
         return None
+    for r in rows:
+        if len(r) != width:
+            return None
     try:
-        return _prepare(rows, layout.at)
+        return _prepare(rows, layout.fields)
     except Doubt:
         return None
 
 
-def _prepare(rows: list[list[str]], at: dict[str, int]) -> NewOrder:
+def _prepare(rows: Sequence[Sequence[str]], at: tuple[int, ...], _number: Any = NUMBER.fullmatch) -> NewOrder:
+    """Every check of OrderInput, in the same terms, on plain values; the positions of absent columns are -1."""
+    (  # COLUMNS' positions in the file
+        i_number,
+        i_placed,
+        i_currency,
+        i_email,
+        i_name,
+        i_country,
+        i_line_id,
+        i_sku,
+        i_title,
+        i_category,
+        i_quantity,
+        i_price,
+        i_delivered,
+        i_channel,
+        i_phone,
+        i_locale,
+        _,  # the ship_to_ extras: SHIP_TO
+        _,
+        _,
+        _,
+        i_tags,
+        i_tax,
+        i_hs,
+        i_origin,
+        i_weight,
+        i_shipping,
+        i_discount,
+        i_payment,
+        i_charge,
+        i_export,
+    ) = at
     head = rows[0]
 
-    def opt(row: list[str], column: str) -> str:
-        i = at[column]
-        return row[i] if i >= 0 else ""
-
-    number = head[at["order_number"]]
-    if len(number) > 64 or not NUMBER.fullmatch(number):
+    number = head[i_number]
+    if len(number) > 64 or not _number(number):
         raise Doubt
-    currency = head[at["currency"]].strip().upper()
-    if not is_currency(currency):
-        raise Doubt
+    currency = head[i_currency].strip().upper()
     exp = _exponent(currency)
-    email = _text(head[at["email"]], 254)
     try:
-        email = normalize_email(email)
+        email = normalize_email(_text(head[i_email], 254))
     except ValueError:
         raise Doubt from None
-    phone = _text(opt(head, "phone"), 40) if opt(head, "phone") else None
-    placed_at = _when(head[at["placed_at"]])
-    delivered_at = _when(opt(head, "delivered_at")) if opt(head, "delivered_at") else None
+    phone = head[i_phone] if i_phone >= 0 else ""
+    placed_at = _when(head[i_placed])
+    delivered = head[i_delivered] if i_delivered >= 0 else ""
+    delivered_at = _when(delivered) if delivered else None
     if delivered_at is not None and delivered_at < placed_at:
         raise Doubt
-    ship_to: dict[str, Any] = {"country": _country(head[at["ship_to_country"]])}
-    for part in ("name", "line1", "city", "postal_code"):
-        if value := opt(head, f"ship_to_{part}"):
+    ship_to: dict[str, Any] = {"country": _country(head[i_country])}
+    for part, field in SHIP_TO:
+        i = at[field]
+        if i >= 0 and (value := head[i]):
             ship_to[part] = value  # extra keys of AddressIn: kept as written
-    lines: list[dict[str, Any]] = []
+
+    lines: list[tuple[Any, ...]] = []  # as LINE_KEYS
+    ids: set[str] = set()
     goods = 0
     for position, r in enumerate(rows):
-        tags = [t for t in opt(r, "tags").replace(",", ";").split(";") if t.strip()]
-        if not KNOWN_TAGS.issuperset(tags):
-            raise Doubt
-        hs_code: str | None = opt(r, "hs_code") or None
-        if hs_code is not None:
+        tags_text = r[i_tags] if i_tags >= 0 else ""
+        if tags_text:
+            found = {t for t in tags_text.replace(",", ";").split(";") if t.strip()}
+            if not KNOWN_TAGS.issuperset(found):
+                raise Doubt
+            tags: tuple[str, ...] = tuple(sorted(found))
+        else:
+            tags = ()
+        hs_code: str | None = r[i_hs] if i_hs >= 0 else ""
+        if hs_code:
             try:
                 hs_code = LineIn._hs(_text(hs_code, 64))
             except ValueError:
                 raise Doubt from None
-        origin = opt(r, "origin_country")
-        weight = opt(r, "weight_g")
-        quantity, unit_price, tax = (
-            _count(r[at["quantity"]]),
-            _minor(r[at["unit_price"]], exp),
-            _minor(opt(r, "line_tax"), exp),
-        )
+        else:
+            hs_code = None
+        origin = r[i_origin] if i_origin >= 0 else ""
+        weight = r[i_weight] if i_weight >= 0 else ""
+        quantity = _count(r[i_quantity])
         if quantity > 100_000:
             raise Doubt
-        line = {
-            "position": position,
-            "line_id": _text(r[at["line_id"]], 64),
-            "sku": _text(r[at["sku"]], 64),
-            "title": _text(r[at["title"]], 300),
-            "category": _text(r[at["category"]], 64),
-            "tags": sorted(set(tags)),
-            "quantity": quantity,
-            "unit_price_minor": unit_price,
-            "tax_minor": tax,
-            "hs_code": hs_code,
-            "origin_country": _country(origin) if origin else None,
-            "weight_g": _count(weight) if weight else None,
-        }
+        unit_price = _minor(r[i_price], exp)
+        tax = _minor(r[i_tax], exp) if i_tax >= 0 else 0
+        line_id = _text(r[i_line_id], 64)
+        ids.add(line_id)
+        lines.append(
+            (
+                position,
+                line_id,
+                _text(r[i_sku], 64),
+                _text(r[i_title], 300),
+                _text(r[i_category], 64),
+                tags,
+                quantity,
+                unit_price,
+                tax,
+                hs_code,
+                _country(origin) if origin else None,
+                _count(weight) if weight else None,
+            )
+        )
         goods += unit_price * quantity + tax
-        lines.append(line)
-    if len({li["line_id"] for li in lines}) != len(lines):
+    if len(ids) != len(lines):
         raise Doubt
-    shipping = _minor(opt(head, "shipping"), exp)
-    discount = _minor(opt(head, "discount"), exp)
+    shipping = _minor(head[i_shipping], exp) if i_shipping >= 0 else 0
+    discount = _minor(head[i_discount], exp) if i_discount >= 0 else 0
     if discount > goods:
         raise Doubt
-    tender_type = opt(head, "payment_method") or "card"
-    charge = opt(head, "provider_charge_id") or None
+    tender_type = (head[i_payment] if i_payment >= 0 else "") or "card"
+    charge = (head[i_charge] if i_charge >= 0 else "") or None
     if tender_type not in TENDER_TYPES or (charge is not None and len(charge) > 64):
         raise Doubt  # TenderIn does not strip: its values are taken as they are
-    export_reference = opt(head, "export_reference")
+    export_reference = head[i_export] if i_export >= 0 else ""
+    locale = head[i_locale] if i_locale >= 0 else ""
+    channel = head[i_channel] if i_channel >= 0 else ""
+    name = _text(head[i_name], 200)
     return NewOrder(
-        number=number,
-        email=email,
-        name=_text(head[at["name"]], 200),
-        phone=phone,
-        locale=CustomerIn._locale(opt(head, "locale") or "en"),
-        columns={
-            "currency": currency,
-            "placed_at": placed_at,
-            "delivered_at": delivered_at,
-            "channel": _text(opt(head, "channel") or "web", 32),
-            "ship_to_country": ship_to["country"],
-            "ship_to": ship_to,
-            "shipping_minor": shipping,
-            "discount_minor": discount,
-            "insurance_shipping_fee": False,
-            "insurance_transit": False,
-            "export_reference": _text(export_reference, 64) if export_reference else None,
-        },
-        lines=lines,
-        tenders=[
-            {
-                "position": 0,
-                "type": tender_type,
-                "amount_minor": goods + shipping - discount,
-                "provider_charge_id": charge,
-            }
-        ],
+        number,
+        (email, name, _text(phone, 40) if phone else None, _locale(locale or "en")),
+        (  # as ORDER_KEYS
+            currency,
+            placed_at,
+            delivered_at,
+            _text(channel or "web", 32),
+            ship_to["country"],
+            shipping,
+            discount,
+            False,  # insurance: not in the file
+            False,
+            _text(export_reference, 64) if export_reference else None,
+        ),
+        ship_to,
+        tuple(lines),
+        ((0, tender_type, goods + shipping - discount, charge),),  # as TENDER_KEYS
     )

@@ -72,9 +72,5 @@ async def import_file(
         return PlainTextResponse(report_csv(result), media_type="text/csv")
     return {
         "totals": result.totals,
-        "refused": [
-            {"line": r.line, "order_number": r.order_number, "reason": r.reason}
-            for r in result.rows
-            if r.outcome == "refused"
-        ],
+        "refused": [{"line": r.line, "order_number": r.order_number, "reason": r.reason} for r in result.refused],
     }

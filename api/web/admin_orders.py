@@ -56,7 +56,7 @@ async def upload(request: Request, staff: Admin, session: SessionDep, resources:
         session, who(request, staff), "orders.import", target=files[0].filename, after=dict(report.totals)
     )
     await session.commit()
-    refused = [r for r in report.rows if r.outcome == "refused"]
+    refused = report.refused
     context = {
         "staff": staff,
         "errors": {},

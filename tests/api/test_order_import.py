@@ -103,3 +103,38 @@ async def test_new_orders_of_known_customers_update_them_without_duplicates(clie
     async with sessionmaker() as s:
         [customer] = (await s.scalars(select(Customer))).all()
         assert customer.name == "A" and customer.phone == "+8613800000000"  # renamed; the phone kept
+
+
+async def test_known_and_new_orders_in_one_file_are_updated_and_imported_row_by_row(client, sessionmaker) -> None:
+    assert (await _upload(client, EXAMPLE)).status_code == 200
+    known = EXAMPLE.splitlines()[1:]  # SO-10001 (two lines), SO-10002
+    rows = [HEADER, _row("NEW-1"), *known[:2], _row("NEW-2"), b"", known[2], b"\xff,latin", _row("NEW-3")]
+    got = await _upload(client, b"\n".join(rows) + b"\n", report="csv")
+    assert got.status_code == 200
+    report = [line.split(",", 3) for line in got.text.splitlines()[1:]]
+    assert [(int(r[0]), r[1], r[2]) for r in report] == [
+        (2, "NEW-1", "imported"),
+        (3, "SO-10001", "updated"),
+        (4, "SO-10001", "updated"),
+        (5, "NEW-2", "imported"),
+        (7, "SO-10002", "updated"),  # line 6 is blank
+        (8, "", "refused"),
+        (9, "NEW-3", "imported"),
+    ]
+    assert await _count(sessionmaker, Order) == 5 and await _count(sessionmaker, OrderLine) == 6
+
+
+async def test_orders_written_meanwhile_by_someone_else_are_updated_not_duplicated(
+    client, sessionmaker, monkeypatch
+) -> None:
+    import services.order_import as order_import
+
+    assert (await _upload(client, EXAMPLE)).status_code == 200
+
+    async def none_known(_session, _numbers):  # type: ignore[no-untyped-def]
+        return set()  # as if the orders were written after the lookup: the bulk insert meets them
+
+    monkeypatch.setattr(order_import, "existing_numbers", none_known)
+    got = await _upload(client, b"\n".join([*EXAMPLE.splitlines(), _row("NEW-1")]) + b"\n")
+    assert got.json()["totals"] == {"imported": 1, "updated": 3, "refused": 0}
+    assert await _count(sessionmaker, Order) == 3 and await _count(sessionmaker, OrderLine) == 4
