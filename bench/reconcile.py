@@ -8,9 +8,7 @@ import asyncio
 import csv
 import os
 import random
-import resource
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,8 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.memory
+
 from sqlalchemy import create_engine
 
+from bench.memory import peak_rss_mb, probe_peak_mb
 from core.settings import Settings
 from db.base import Base
 from db.session import create_engine as create_async_engine
@@ -122,18 +123,11 @@ def probe(kind: str, path: Path, db: Path) -> None:
         baseline(path)
     else:
         asyncio.run(reconcile(path, Settings(env="test", database_url=f"sqlite+aiosqlite:///{db}", var_dir=db.parent)))
-    status = Path("/proc/self/status")  # VmHWM restarts at exec; ru_maxrss would carry the parent's peak over
-    if status.exists():
-        print(next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM")) / 1e3)
-    else:
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3)
+    print(peak_rss_mb())
 
 
 def peak_mb(kind: str, path: Path, db: Path) -> float:
-    done = subprocess.run(
-        [sys.executable, __file__, "--probe", kind, str(path), str(db)], capture_output=True, text=True, check=True
-    )
-    return float(done.stdout.split()[-1])
+    return probe_peak_mb(__file__, kind, str(path), str(db))
 
 
 def main() -> None:
