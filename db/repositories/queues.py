@@ -54,6 +54,15 @@ def due_soon(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _phones(term: str) -> list[str]:
+    """The forms a phone number typed with spaces, dashes, dots or brackets is stored in: as typed, its digits, and
+    its digits after a '+' (international)."""
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if len(digits) < 7:
+        return [term]
+    return list(dict.fromkeys([term, digits, "+" + digits]))
+
+
 def _search(term: str) -> ColumnElement[bool]:
     """Exact matches on the case, order, customer email or phone, or a tracking number: each one indexed."""
     ids = union(
@@ -62,7 +71,7 @@ def _search(term: str) -> ColumnElement[bool]:
         select(ReturnCase.id)
         .join(Order, Order.id == ReturnCase.order_id)
         .join(Customer, Customer.id == Order.customer_id)
-        .where(or_(Customer.email == term.lower(), Customer.phone == term)),
+        .where(or_(Customer.email == term.lower(), Customer.phone.in_(_phones(term)))),
         select(Shipment.case_id).where(Shipment.tracking_number == term),
     )
     return ReturnCase.id.in_(ids)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from db.models import ReturnCase
+from db.models import Order, ReturnCase, Shipment
 from db.repositories.queues import Filters
 from domain.risk import RiskFlag
 from services.queues import QueueRequest, decode_cursor, encode_cursor, filters_from, queue_page
@@ -56,6 +56,31 @@ async def test_filters_counts_and_search(sessionmaker) -> None:  # type: ignore[
         dear = filters_from(QueueRequest({"currency": "CNY", "value_min": "30"}), me=None, assignee_id=None)
         rich = await queue_page(s, dear, now=NOW, sort="value", cursor=None, me=None)
         assert {r["estimate"]["amount"] for r in rich.rows} == {3_000, 4_000}
+
+
+async def test_search_finds_a_case_by_each_of_its_identifiers(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    await _cases(sessionmaker, 5)  # other customers' cases, which no term below finds
+    customer = {"email": "Lee.Ming@example.com", "name": "Lee", "phone": "+85291234567", "locale": "en"}
+    async with sessionmaker() as s:
+        case = await create_case(s, number="R-2026-000900", customer=customer)
+        order_number = await s.scalar(select(Order.number).where(Order.id == case.order_id))
+        s.add(Shipment(case_id=case.id, direction="return", carrier="sandbox", tracking_number="SF123456789CN",
+                       status="in_transit", events=[]))  # fmt: skip
+        await s.commit()
+        terms = [
+            "r-2026-000900",  # the case number, typed in lower case
+            order_number,
+            "lee.ming@EXAMPLE.com",  # e-mail in any case
+            "+85291234567",  # the phone as stored
+            "+852 9123 4567",  # as a person reads it out
+            "(852) 9123-4567",
+            "SF123456789CN",  # the return parcel's tracking number
+        ]
+        for term in terms:
+            found = await queue_page(s, Filters(q=term), now=NOW, sort="newest", cursor=None, me=None)
+            assert [r["number"] for r in found.rows] == ["R-2026-000900"], term
+        other = await queue_page(s, Filters(q="9123 4568"), now=NOW, sort="newest", cursor=None, me=None)
+        assert other.rows == []
 
 
 def test_bad_form_values_are_reported_not_raised() -> None:
