@@ -97,9 +97,11 @@ class ExchangeWorkflow:
         give_up = workflow.now() + timedelta(seconds=timers.stock_wait_s)
         attempt = 1
         while workflow.now() < give_up:
-            left = min(timers.restock_check_s, max(1, int((give_up - workflow.now()).total_seconds())))
+            # The remaining time exactly (not cut to whole seconds): each check starts a little after the last fired,
+            # and a truncated last wait would end just short of the deadline and add one more check.
+            left = min(timedelta(seconds=timers.restock_check_s), max(timedelta(seconds=1), give_up - workflow.now()))
             try:
-                await workflow.wait_condition(lambda: self.aborted is not None, timeout=timedelta(seconds=left))
+                await workflow.wait_condition(lambda: self.aborted is not None, timeout=left)
                 return self.aborted
             except TimeoutError:
                 pass
